@@ -1,0 +1,1 @@
+"""Turn Obsidian study notes into an Anki deck."""

@@ -1,0 +1,180 @@
+"""The typed, frozen model of a study note: what a learner gets cards for.
+
+Everything downstream of the parser (rendering, note types, packaging) consumes only these
+classes; raw Markdown AST dicts never leave ``parse.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+SpanKind = Literal["text", "strong", "emphasis", "codespan", "link", "html", "linebreak", "strike"]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """A problem found in a note: where it is, how bad it is, and how to fix it."""
+
+    path: str
+    line: int
+    severity: Severity
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.severity}: {self.message} [{self.code}]"
+
+
+@dataclass(frozen=True)
+class Span:
+    """One piece of inline text.
+
+    ``text`` holds the literal text for ``text``, ``codespan`` and ``html`` spans;
+    ``children`` the nested spans of ``strong``, ``emphasis``, ``strike`` and ``link``;
+    ``url`` the target of a ``link``. ``html`` spans hold raw HTML written in the note and
+    must be sanitised before they reach a card.
+    """
+
+    kind: SpanKind
+    text: str = ""
+    children: tuple[Span, ...] = ()
+    url: str = ""
+
+
+@dataclass(frozen=True)
+class RichText:
+    """Inline text with its markup (bold, code, links) kept."""
+
+    spans: tuple[Span, ...] = ()
+
+    @staticmethod
+    def of(text: str) -> RichText:
+        """Plain text with no markup."""
+        return RichText((Span("text", text),)) if text else RichText()
+
+    def plain(self) -> str:
+        """The text without markup."""
+        return "".join(_plain(s) for s in self.spans)
+
+    def markdown(self) -> str:
+        """The text written back as Markdown (used by golden fixtures and diagnostics)."""
+        return "".join(_markdown(s) for s in self.spans)
+
+    def __bool__(self) -> bool:
+        return bool(self.plain().strip())
+
+
+def _plain(span: Span) -> str:
+    if span.kind == "linebreak":
+        return "\n"
+    if span.children:
+        return "".join(_plain(c) for c in span.children)
+    return span.text
+
+
+_WRAP = {"strong": "**", "emphasis": "*", "strike": "~~"}
+
+
+def _markdown(span: Span) -> str:
+    inner = "".join(_markdown(c) for c in span.children)
+    if span.kind in _WRAP:
+        return f"{_WRAP[span.kind]}{inner}{_WRAP[span.kind]}"
+    if span.kind == "codespan":
+        fence = "``" if "`" in span.text else "`"
+        return f"{fence}{span.text}{fence}"
+    if span.kind == "link":
+        return f"[{inner}]({span.url})"
+    if span.kind == "linebreak":
+        return "\n"
+    return span.text
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A ``- **Term**: definition`` bullet of the key-concepts section."""
+
+    term: str
+    definition: RichText
+    group: str  # the H3 heading it stands under ("" when none)
+    line: int
+
+
+@dataclass(frozen=True)
+class TradeOff:
+    """The pros and cons of one subject; either list may be empty, not both."""
+
+    subject: str
+    pros: tuple[RichText, ...]
+    cons: tuple[RichText, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A fenced text diagram, whitespace kept."""
+
+    title: str  # the heading it stands under
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer option of a multiple-choice question."""
+
+    letter: str  # "A".."J"
+    text: RichText
+
+
+@dataclass(frozen=True)
+class Question:
+    """A multiple-choice exam question with its answer and explanations."""
+
+    stem: RichText
+    options: tuple[Option, ...]
+    correct: tuple[str, ...]  # letters, in order: ("B",) or ("A", "C")
+    answer_text: RichText  # the short text after the letter(s) in the answer line
+    explanations: tuple[tuple[str, RichText], ...]  # (letter, why) in note order
+    general_explanation: tuple[RichText, ...]  # explanation not tied to one option
+    line: int
+
+    def explanation_for(self, letter: str) -> RichText | None:
+        """The explanation the note gives for one option, if any."""
+        for key, text in self.explanations:
+            if key == letter:
+                return text
+        return None
+
+
+@dataclass(frozen=True)
+class StudyNote:
+    """Everything a learner should get cards for from one note."""
+
+    identity: str  # unique in the vault: front-matter title, else the relative path
+    title: str  # the H1, else the identity
+    path: str  # relative to the notes folder, POSIX separators
+    tags: tuple[str, ...] = ()  # hierarchical, "/"-separated as written
+    aliases: tuple[str, ...] = ()
+    created: str | None = None
+    modified: str | None = None
+    key_point: RichText = field(default_factory=RichText)
+    concepts: tuple[Concept, ...] = ()
+    practical_uses: tuple[RichText, ...] = ()
+    tradeoffs: tuple[TradeOff, ...] = ()
+    flows: tuple[Flow, ...] = ()
+    questions: tuple[Question, ...] = ()
+    is_template: bool = True  # False for free-form notes without the template's sections
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """A parsed note (None when the file could not be read) and what was wrong with it."""
+
+    note: StudyNote | None
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
