@@ -1,15 +1,37 @@
 """The pipeline in one page: gather notes, make cards, write the package.
 
-INTERFACE STUB: filled in by the writer work.
+Read top to bottom: check the folder, load the notes, stop on errors, make the cards, give
+each its GUID and ``mod`` against the lock, leave an up-to-date package alone, else write the
+package and then the lock (only once the package is complete).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+import hashlib
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from importlib import metadata
 from pathlib import Path
 
-from .model import Diagnostic
+from . import vault
+from .cards import CardNote, cards_for
+from .errors import NotesFolderError, SageNotesError
+from .identity import build_timestamp, deck_id_for, guid_for
+from .lockfile import (
+    LOCK_NAME,
+    Item,
+    Lock,
+    OutputRecord,
+    Plan,
+    read_lock,
+    reconcile,
+    write_lock,
+)
+from .model import Diagnostic, StudyNote
+from .notetypes import NOTE_TYPES, NoteType
+from .package import PACKAGE_FORMAT, PackageNote, write_package
+from .sections import DEFAULT_SECTIONS, SectionNames
 
 CARD_KINDS = frozenset({"keypoint", "concept", "tradeoff", "mcq"})
 
@@ -30,6 +52,7 @@ class BuildOptions:
     timestamp: int | None = None  # seconds; None -> SOURCE_DATE_EPOCH or the clock
     lock_path: Path | None = None  # None -> NOTES_DIR/sagenotes.lock.json
     cache_dir: Path | None = None  # parse cache; None -> no cache
+    forget_removed: bool = False  # drop items gone from the notes instead of tagging them
 
 
 @dataclass(frozen=True)
@@ -50,7 +73,12 @@ class CheckReport:
 
 @dataclass(frozen=True)
 class BuildReport:
-    """What ``build`` did."""
+    """What ``build`` did.
+
+    ``new``/``changed``/``unchanged``/``removed`` compare with the previous build (the lock);
+    ``removed`` counts items that vanished from the notes in this build and are now tagged
+    ``sagenotes::removed``; ``kept_removed`` those removed by an earlier build and still kept.
+    """
 
     notes: int
     diagnostics: tuple[Diagnostic, ...]
@@ -63,6 +91,7 @@ class BuildReport:
     written: bool  # False when errors (or --strict warnings) stopped it, or nothing changed
     up_to_date: bool  # True when nothing changed and the existing output was left as it is
     size: int  # bytes of the output file (0 when there is none)
+    kept_removed: int = 0
 
     @property
     def errors(self) -> int:
@@ -75,7 +104,8 @@ class BuildReport:
 
 def check(notes_dir: Path, options: BuildOptions, progress: Progress | None = None) -> CheckReport:
     """Parse every note and report diagnostics; raises NotesFolderError for a bad folder."""
-    raise NotImplementedError
+    loaded = _load(notes_dir, options, progress)
+    return CheckReport(loaded.files, tuple(loaded.diagnostics))
 
 
 def build(
@@ -86,4 +116,232 @@ def build(
     Without ``keep_going`` any error diagnostic (with ``strict`` any warning too) means nothing
     is written and the previous output stays untouched.
     """
-    raise NotImplementedError
+    loaded = _load(notes_dir, options, progress)
+    diagnostics = list(loaded.diagnostics)
+    failed = loaded.errored_paths
+    if _blocked(diagnostics, options):
+        return _not_written(loaded.files, diagnostics, out)
+    good = [n for n in loaded.notes if n.path not in failed]
+    items = _items(good, options, diagnostics, progress)
+    if _blocked(diagnostics, options):  # making cards can warn too (a key used twice)
+        return _not_written(loaded.files, diagnostics, out)
+
+    lock_path = options.lock_path or notes_dir / LOCK_NAME
+    lock, problem = read_lock(lock_path, _shown(lock_path, notes_dir))
+    if problem is not None:
+        diagnostics.append(problem)  # after the --strict check: it is not a note problem
+    timestamp = build_timestamp(options.timestamp)
+    plan = reconcile(
+        [item for item, _ in items],
+        lock,
+        timestamp,
+        {nt.name: _notetype_hash(nt) for nt in NOTE_TYPES},
+        carry_paths=failed,
+        forget_removed=options.forget_removed,
+    )
+    package_notes = _package_notes(plan, {item.guid: nt for item, nt in items}, diagnostics)
+    inputs = _inputs_digest(options.deck_name, package_notes, plan)
+
+    report = _report(loaded.files, diagnostics, items, plan, out)
+    if _up_to_date(lock, inputs, out):
+        return replace(report, up_to_date=True, size=out.stat().st_size)
+
+    mods = {name: stamp.mod for name, stamp in plan.notetypes.items()}
+    deck_id = deck_id_for(options.deck_name)
+    written = write_package(out, options.deck_name, deck_id, package_notes, mods, timestamp)
+    write_lock(lock_path, plan.to_lock(OutputRecord(inputs, written.sha256, written.size)))
+    return replace(report, written=True, size=written.size)
+
+
+# --- steps ---------------------------------------------------------------------------------
+
+
+def _load(notes_dir: Path, options: BuildOptions, progress: Progress | None) -> vault.Vault:
+    if not notes_dir.exists():
+        raise NotesFolderError(f"notes folder not found: {notes_dir}")
+    if not notes_dir.is_dir():
+        raise NotesFolderError(f"not a folder: {notes_dir}")
+    sections = _sections(options)
+    if progress is None:
+        loaded = vault.load_notes(notes_dir, sections=sections)
+    else:
+        loaded = vault.load_notes(
+            notes_dir, sections=sections, progress=lambda done, total: progress("read", done, total)
+        )
+    if loaded.files == 0:
+        raise NotesFolderError(f"no Markdown notes (*.md) in {notes_dir}")
+    return loaded
+
+
+def _sections(options: BuildOptions) -> SectionNames:
+    try:
+        return DEFAULT_SECTIONS.extended(options.section_aliases)
+    except ValueError as exc:
+        raise SageNotesError(str(exc)) from exc
+
+
+def _blocked(diagnostics: Sequence[Diagnostic], options: BuildOptions) -> bool:
+    severities = {d.severity for d in diagnostics}
+    return ("error" in severities and not options.keep_going) or (
+        options.strict and "warning" in severities
+    )
+
+
+def _shown(path: Path, notes_dir: Path) -> str:
+    """``path`` relative to the notes folder (POSIX), as notes and diagnostics name files."""
+    if path.is_absolute():
+        try:
+            return path.relative_to(notes_dir.resolve()).as_posix()
+        except ValueError:
+            try:
+                return path.relative_to(notes_dir.absolute()).as_posix()
+            except ValueError:
+                return path.as_posix()
+    return path.as_posix()
+
+
+def _items(
+    notes: Sequence[StudyNote],
+    options: BuildOptions,
+    diagnostics: list[Diagnostic],
+    progress: Progress | None,
+) -> list[tuple[Item, NoteType]]:
+    """Every Anki note the notes yield, in study order, each with its GUID."""
+    items: list[tuple[Item, NoteType]] = []
+    seen: set[str] = set()
+    for done, note in enumerate(notes, 1):
+        for card in cards_for(note, kinds=options.card_kinds, vault_name=options.vault_name):
+            key = _unique_key(note, card, seen, diagnostics)
+            guid = guid_for(note.identity, key)
+            seen.add(guid)
+            fields = tuple(zip(card.notetype.field_names, card.fields, strict=True))
+            item = Item(guid, card.notetype.name, note.identity, key, note.path, fields, card.tags)
+            items.append((item, card.notetype))
+        if progress is not None:
+            progress("build", done, len(notes))
+    return items
+
+
+def _unique_key(
+    note: StudyNote, card: CardNote, seen: set[str], diagnostics: list[Diagnostic]
+) -> str:
+    # Two items with one key (a term defined twice in a note) would share a GUID and Anki
+    # would keep only one; number the later ones and say so.
+    key, n = card.key, 1
+    while guid_for(note.identity, key) in seen:
+        n += 1
+        key = f"{card.key}#{n}"
+    if n > 1:
+        diagnostics.append(
+            Diagnostic(
+                note.path,
+                0,
+                "warning",
+                "duplicate-key",
+                f"{card.key!r} appears more than once in this note; the copies become separate "
+                f"cards ({key!r}) whose identity depends on their order. Give each its own name.",
+            )
+        )
+    return key
+
+
+def _package_notes(
+    plan: Plan, current: Mapping[str, NoteType], diagnostics: list[Diagnostic]
+) -> list[PackageNote]:
+    by_name = {nt.name: nt for nt in NOTE_TYPES}
+    notes: list[PackageNote] = []
+    for due, (entry, _status) in enumerate(plan.entries, 1):
+        item = entry.item
+        notetype = current.get(item.guid) or by_name.get(item.notetype)
+        if notetype is None:
+            diagnostics.append(
+                Diagnostic(
+                    item.path,
+                    0,
+                    "warning",
+                    "unknown-notetype",
+                    f"{item.key!r} was written with the note type {item.notetype!r}, which no "
+                    "longer exists; it is left out of the package.",
+                )
+            )
+            continue
+        values = dict(item.fields)
+        fields = tuple(values.get(name, "") for name in notetype.field_names)
+        notes.append(PackageNote(notetype, item.guid, fields, item.tags, entry.mod, due))
+    return notes
+
+
+def _notetype_hash(notetype: NoteType) -> str:
+    text = json.dumps(asdict(notetype), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _tool_version() -> str:
+    try:
+        return metadata.version("sagenotes-anki")
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def _inputs_digest(deck_name: str, notes: Sequence[PackageNote], plan: Plan) -> str:
+    """A digest of everything in the package except what only the build time decides.
+
+    Note and card ids come from the build time, but Anki matches notes by GUID, so a package
+    with the same digest is as good as a new one and a no-op rebuild can keep it.
+    """
+    doc = {
+        "deck": deck_name,
+        "tool": [_tool_version(), PACKAGE_FORMAT],
+        "notetypes": {name: [s.hash, s.mod] for name, s in plan.notetypes.items()},
+        "notes": [[n.guid, n.mod, n.due, n.notetype.name, n.fields, n.tags] for n in notes],
+    }
+    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _up_to_date(lock: Lock, inputs: str, out: Path) -> bool:
+    record = lock.output
+    if record is None or record.inputs != inputs:
+        return False
+    try:
+        if out.stat().st_size != record.size:
+            return False
+        with out.open("rb") as f:
+            digest = hashlib.sha256()
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return False
+    return digest.hexdigest() == record.sha256
+
+
+def _not_written(notes: int, diagnostics: list[Diagnostic], out: Path) -> BuildReport:
+    size = out.stat().st_size if out.is_file() else 0
+    return BuildReport(notes, tuple(diagnostics), {}, 0, 0, 0, 0, out, False, False, size)
+
+
+def _report(
+    notes: int,
+    diagnostics: list[Diagnostic],
+    items: Sequence[tuple[Item, NoteType]],
+    plan: Plan,
+    out: Path,
+) -> BuildReport:
+    """The report of a build that has not written anything (yet)."""
+    by_type: dict[str, int] = {}
+    for item, _ in items:
+        by_type[item.notetype] = by_type.get(item.notetype, 0) + 1
+    return BuildReport(
+        notes=notes,
+        diagnostics=tuple(diagnostics),
+        cards_by_type=by_type,
+        new=plan.count("new"),
+        changed=plan.count("changed"),
+        unchanged=plan.count("unchanged") + plan.count("carried"),
+        removed=plan.count("removed"),
+        output=out,
+        written=False,
+        up_to_date=False,
+        size=0,
+        kept_removed=plan.count("kept_removed"),
+    )

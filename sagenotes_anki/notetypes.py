@@ -1,12 +1,14 @@
 """The four Anki note types: fixed ids, fields, templates and CSS (no genanki here).
 
-INTERFACE STUB: the field lists below are the schema; ids, templates and CSS are filled in
-by the note-type work. Field and template ids never change once released.
+Every id below was drawn at random once and is a literal forever: Anki matches note types,
+fields and templates by id on import, so a changed id would mean a new note type and a full
+sync for every user. Field and template ids let a later rename happen in place.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib.resources import files
 
 
 @dataclass(frozen=True)
@@ -48,3 +50,139 @@ class NoteType:
 #   SageNotes Trade-off: Subject, Pros, Cons, Topic, Source        (templates: Pros, Cons)
 #   SageNotes MCQ:       Question, Options, Answer, Explanation, Choose, Topic, Source
 #   SageNotes Key Point: Topic, Point, Flow, Source
+
+
+def _asset(name: str) -> str:
+    return files(__package__).joinpath("templates", name).read_text(encoding="utf-8")
+
+
+CSS = _asset("card.css")
+_MCQ_JS = _asset("mcq.js").strip()
+
+_SOURCE = '{{#Source}}<div class="source">{{Source}}</div>{{/Source}}'
+
+
+def _front_back(front: str, back: str) -> tuple[str, str]:
+    return front, '{{FrontSide}}\n<hr id="answer">\n' + back
+
+
+_CONCEPT_Q, _CONCEPT_A = _front_back(
+    '<div class="sn concept">\n<div class="kind">개념 · Concept</div>\n'
+    '<div class="term">{{Term}}</div>\n</div>',
+    '<div class="sn concept">\n<div class="definition">{{Definition}}</div>\n'
+    '<div class="context">{{#Group}}<span class="group">{{Group}}</span>{{/Group}}'
+    '{{#Topic}}<span class="topic">{{Topic}}</span>{{/Topic}}</div>\n' + _SOURCE + "\n</div>",
+)
+
+
+def _tradeoff(side: str, label: str, prompt: str) -> tuple[str, str]:
+    # Wrapping the whole front in {{#Side}} means Anki makes this card only when the list
+    # exists: a subject with pros only gets one card.
+    return _front_back(
+        f'{{{{#{side}}}}}<div class="sn tradeoff">\n<div class="kind">{label}</div>\n'
+        '<div class="subject">{{Subject}}</div>\n'
+        '{{#Topic}}<div class="context">{{Topic}}</div>{{/Topic}}\n'
+        f'<div class="prompt">{prompt}</div>\n</div>{{{{/{side}}}}}',
+        f'<div class="sn tradeoff">\n<div class="{side.lower()}">{{{{{side}}}}}</div>\n'
+        + _SOURCE
+        + "\n</div>",
+    )
+
+
+_PROS_Q, _PROS_A = _tradeoff("Pros", "장점 · Pros", "장점은? · What are the pros?")
+_CONS_Q, _CONS_A = _tradeoff("Cons", "단점 · Cons", "단점은? · What are the cons?")
+
+_MCQ_HEAD = (
+    '<div class="kind">문제 · Question</div>\n<div class="question">{{Question}}</div>\n'
+    '{{#Choose}}<div class="choose">{{Choose}}</div>{{/Choose}}\n'
+)
+# The back repeats the question instead of {{FrontSide}} so that the options appear once,
+# inside .mcq-back where the CSS reveals the marks.
+_MCQ_Q = (
+    '<div class="sn mcq">\n' + _MCQ_HEAD + '<div class="mcq-front">{{Options}}</div>\n</div>\n'
+    f'<script>\n{_MCQ_JS}("front");\n</script>'
+)
+_MCQ_A = (
+    '<div class="sn mcq">\n' + _MCQ_HEAD + '<hr id="answer">\n'
+    '<div class="mcq-back">{{Options}}</div>\n'
+    '<div class="answer-line">정답 · Answer: {{Answer}}</div>\n'
+    '<div class="sn-result" hidden></div>\n'
+    '{{#Explanation}}<div class="explanation">{{Explanation}}</div>{{/Explanation}}\n'
+    '{{#Topic}}<div class="context">{{Topic}}</div>{{/Topic}}\n' + _SOURCE + "\n</div>\n"
+    f'<script>\n{_MCQ_JS}("back");\n</script>'
+)
+
+_KEYPOINT_Q, _KEYPOINT_A = _front_back(
+    '<div class="sn keypoint">\n<div class="kind">핵심 포인트 · Key point</div>\n'
+    '<div class="topic-title">{{Topic}}</div>\n'
+    '<div class="prompt">핵심은? · What is the key point?</div>\n</div>',
+    '<div class="sn keypoint">\n<div class="point">{{Point}}</div>\n'
+    '{{#Flow}}<div class="flows">{{Flow}}</div>{{/Flow}}\n' + _SOURCE + "\n</div>",
+)
+
+
+def _fields(*pairs: tuple[str, int]) -> tuple[Field, ...]:
+    return tuple(Field(name, id_) for name, id_ in pairs)
+
+
+CONCEPT = NoteType(
+    name="SageNotes Concept",
+    id=1950071801,
+    fields=_fields(
+        ("Term", 1456779046),
+        ("Definition", 1243553944),
+        ("Group", 1762601764),
+        ("Topic", 1815752124),
+        ("Source", 1858597725),
+    ),
+    templates=(Template("Concept", 1888114880, _CONCEPT_Q, _CONCEPT_A),),
+    css=CSS,
+)
+
+TRADEOFF = NoteType(
+    name="SageNotes Trade-off",
+    id=2031391325,
+    fields=_fields(
+        ("Subject", 1654801660),
+        ("Pros", 1914099916),
+        ("Cons", 1525832936),
+        ("Topic", 1822719210),
+        ("Source", 1100061367),
+    ),
+    templates=(
+        Template("Pros", 1618442848, _PROS_Q, _PROS_A),
+        Template("Cons", 1586176231, _CONS_Q, _CONS_A),
+    ),
+    css=CSS,
+)
+
+MCQ = NoteType(
+    name="SageNotes MCQ",
+    id=1191548303,
+    fields=_fields(
+        ("Question", 1344618881),
+        ("Options", 1482835277),
+        ("Answer", 1950102571),
+        ("Explanation", 1349740950),
+        ("Choose", 1903257382),
+        ("Topic", 1784880085),
+        ("Source", 1388353193),
+    ),
+    templates=(Template("MCQ", 1461905893, _MCQ_Q, _MCQ_A),),
+    css=CSS,
+)
+
+KEYPOINT = NoteType(
+    name="SageNotes Key Point",
+    id=1161010570,
+    fields=_fields(
+        ("Topic", 1339626538),
+        ("Point", 1851904686),
+        ("Flow", 1245894331),
+        ("Source", 2093166432),
+    ),
+    templates=(Template("Key Point", 1249761399, _KEYPOINT_Q, _KEYPOINT_A),),
+    css=CSS,
+)
+
+NOTE_TYPES: tuple[NoteType, ...] = (KEYPOINT, CONCEPT, TRADEOFF, MCQ)

@@ -26,3 +26,22 @@ def seeds_dir() -> Path:
     if not SEEDS.is_dir():
         pytest.skip("../shared/seeds is not present")
     return SEEDS
+
+
+# Corpus counts measured by tests/test_corpus.py, printed after the run (without -s).
+_CORPUS_COUNTS = pytest.StashKey[dict[str, int]]()
+
+
+@pytest.fixture(scope="session")
+def corpus_counts(request: pytest.FixtureRequest) -> dict[str, int]:
+    """A dict the corpus test fills; its contents are printed in the terminal summary."""
+    return request.config.stash.setdefault(_CORPUS_COUNTS, {})
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print what the corpus test counted."""
+    counts = terminalreporter.config.stash.get(_CORPUS_COUNTS, {})
+    if counts:
+        terminalreporter.section("corpus counts")
+        for name, value in counts.items():
+            terminalreporter.write_line(f"{name}: {value}")

@@ -1,0 +1,203 @@
+"""The benchmark: sagenotes-anki against the naive reference, at 1×, 10× and 100× the corpus.
+
+Every figure is a whole process (start-up included), the median of several runs, timed in
+the same session as the reference so that ratios compare like with like. Peak RSS is the
+largest resident set of the process or any child it waited for (``wait4``), so a worker
+process counts on its own, not summed with its parent.
+
+    python benchmarks/run.py            # 1×, 10×, 100× (about a quarter of an hour on 2 cores)
+    python benchmarks/run.py --quick    # 1× only, a smoke test
+
+Writes benchmarks/results/results.json, results.md and time_vs_notes.png.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from report import write_report
+from scale import ROOT, WORK, scale
+
+RESULTS = Path(__file__).resolve().parent / "results"
+RUNS = {1: 5, 10: 3, 100: 3}  # runs per scale (the median is reported)
+LOCK_NAME = "sagenotes.lock.json"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One timed process."""
+
+    seconds: float
+    rss_mb: float
+    status: int
+
+
+def timed(cmd: list[str], cwd: Path) -> Run:
+    """Run ``cmd`` to completion; wall time and peak RSS of it and its reaped children."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    assert proc.stderr is not None
+    err = proc.stderr.read()  # drain so a chatty process never blocks on a full pipe
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 1):  # 1 = some note has an error: still a build
+        sys.stderr.write(err.decode(errors="replace")[-2000:])
+        raise SystemExit(f"{cmd[0]} failed with status {proc.returncode}")
+    return Run(seconds, usage.ru_maxrss / 1024, proc.returncode)
+
+
+def tool_command() -> list[str]:
+    """How to start sagenotes-anki: the venv's script, else ``python -m``."""
+    script = Path(sys.executable).with_name("sagenotes-anki")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "sagenotes_anki"]
+
+
+def package_counts(apkg: Path) -> tuple[int, int]:
+    """(Anki notes, cards) in a .apkg, read from its collection."""
+    with zipfile.ZipFile(apkg) as zf, tempfile.TemporaryDirectory() as tmp:
+        name = next(n for n in ("collection.anki21", "collection.anki2") if n in zf.namelist())
+        zf.extract(name, tmp)
+        db = sqlite3.connect(Path(tmp) / name)
+        try:
+            notes = db.execute("select count() from notes").fetchone()[0]
+            cards = db.execute("select count() from cards").fetchone()[0]
+        finally:
+            db.close()
+    return int(notes), int(cards)
+
+
+def edit_one(path: Path, original: bytes, revision: int) -> None:
+    """Change one note as a learner would: reword its key point (a card's content changes)."""
+    text = original.decode("utf-8")
+    lines = text.split("\n")
+    heading = next(i for i, line in enumerate(lines) if "핵심 포인트" in line)
+    target = next(i for i in range(heading + 1, len(lines)) if lines[i].strip())
+    lines[target] = lines[target].rstrip() + f" (수정 {revision})"
+    path.write_bytes("\n".join(lines).encode("utf-8"))
+
+
+def median(runs: list[Run]) -> dict[str, float]:
+    """Median time, peak RSS over the runs, and every time."""
+    return {
+        "seconds": statistics.median(r.seconds for r in runs),
+        "rss_mb": max(r.rss_mb for r in runs),
+        "all": [round(r.seconds, 3) for r in runs],  # type: ignore[dict-item]
+    }
+
+
+def clean(corpus: Path, out_dir: Path) -> None:
+    """Remove every trace of earlier builds: output, parse cache, lock file."""
+    shutil.rmtree(out_dir, ignore_errors=True)
+    out_dir.mkdir(parents=True)
+    (corpus / LOCK_NAME).unlink(missing_ok=True)
+
+
+def bench_scale(copies: int, runs: int, log: bool = True) -> dict[str, object]:
+    """All measurements at one scale."""
+    corpus = scale(copies)
+    notes = sum(1 for _ in corpus.rglob("*.md"))
+    out_dir = WORK / f"out-{copies}x"
+    apkg = out_dir / "sagenotes.apkg"
+    build = [*tool_command(), "build", str(corpus), "-o", str(apkg), "-q"]
+    say = (lambda msg: print(f"[{copies}x] {msg}", flush=True)) if log else (lambda msg: None)
+
+    ref_out = WORK / f"reference-{copies}x.apkg"
+    reference = []
+    for i in range(runs):
+        ref_out.unlink(missing_ok=True)
+        reference.append(timed([sys.executable, str(ROOT / "benchmarks" / "reference.py"),
+                                str(corpus), str(ref_out)], ROOT))
+        say(f"reference run {i + 1}: {reference[-1].seconds:.2f} s")
+
+    cold = []
+    for i in range(runs):
+        clean(corpus, out_dir)
+        cold.append(timed(build, out_dir))
+        say(f"cold build {i + 1}: {cold[-1].seconds:.2f} s, {cold[-1].rss_mb:.0f} MB")
+    size = apkg.stat().st_size
+    counts = package_counts(apkg)
+
+    noop = []
+    before = apkg.stat().st_mtime_ns
+    for i in range(runs):
+        noop.append(timed(build, out_dir))
+        say(f"no-op rebuild {i + 1}: {noop[-1].seconds:.2f} s")
+    untouched = apkg.stat().st_mtime_ns == before
+
+    victim = sorted(corpus.rglob("*.md"))[notes // 2]
+    original = victim.read_bytes()
+    changed = []
+    try:
+        for i in range(runs):
+            edit_one(victim, original, i + 1)
+            changed.append(timed(build, out_dir))
+            say(f"one note changed {i + 1}: {changed[-1].seconds:.2f} s")
+    finally:
+        victim.write_bytes(original)
+    timed(build, out_dir)  # leave output and lock in step with the restored corpus
+
+    return {
+        "copies": copies,
+        "notes": notes,
+        "anki_notes": counts[0],
+        "cards": counts[1],
+        "apkg_bytes": size,
+        "reference_cards": package_counts(ref_out)[0],
+        "reference_apkg_bytes": ref_out.stat().st_size,
+        "runs": runs,
+        "reference": median(reference),
+        "cold": median(cold),
+        "noop": median(noop),
+        "noop_left_output_untouched": untouched,
+        "one_changed": median(changed),
+        "peak_rss_mb": max(r.rss_mb for r in cold + noop + changed),
+        "status": sorted({r.status for r in cold + noop + changed}),
+    }
+
+
+def machine() -> dict[str, object]:
+    """What the figures were measured on."""
+    return {
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cpus": os.cpu_count(),
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and write the results."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="1× only (a smoke test)")
+    parser.add_argument("--scales", type=int, nargs="+", help="copies of the corpus, e.g. 1 10")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results")
+    args = parser.parse_args(argv)
+    scales = [1] if args.quick else (args.scales or sorted(RUNS))
+    started = time.perf_counter()
+    results = [bench_scale(n, RUNS.get(n, 3)) for n in scales]
+    data = {"machine": machine(), "total_seconds": time.perf_counter() - started,
+            "scales": results}
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "results.json").write_text(json.dumps(data, indent=2) + "\n")
+    write_report(data, args.out)
+    print((args.out / "results.md").read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
+

@@ -1,0 +1,43 @@
+"""Every diagnostic code the parser emits, with its severity and meaning.
+
+Codes are stable: tools and users may filter on them. ``E`` codes are errors (the file gives
+no cards), ``W`` codes warnings (the note still gives the cards it can), ``I`` codes
+information.
+
+=====  ========  ============================  ===============================================
+code   severity  name                          meaning
+=====  ========  ============================  ===============================================
+E001   error     unreadable                    the file could not be read (permissions, I/O)
+E002   error     binary                        the file is binary, not text
+E003   error     front-matter                  the YAML front matter is broken or unclosed
+E004   error     mis-encoded                   the text is not UTF-8/CP949, or was damaged by
+                                               a wrong decode (UTF-8 read as cp1252 & saved)
+W101   warning   answer-not-in-options         a correct letter names no option
+W102   warning   question-without-options      a question has no ``A) ...`` options
+W103   warning   question-without-answer       a question has no ``정답:`` line
+W104   warning   missing-section               a template note lacks one of its sections
+W105   warning   empty-file                    the file has no content
+W106   warning   duplicate-title               several notes claim one front-matter title
+W107   warning   unreadable-answer             the ``정답:`` line names no option letter
+W108   warning   question-not-found            a question section holds no ``Question:``
+I201   info      free-form-note                a note without the template's sections
+I202   info      raw-html                      the note holds HTML; cards get it sanitised
+=====  ========  ============================  ===============================================
+"""
+
+from __future__ import annotations
+
+UNREADABLE = "E001"
+BINARY = "E002"
+FRONT_MATTER = "E003"
+MIS_ENCODED = "E004"
+ANSWER_NOT_IN_OPTIONS = "W101"
+QUESTION_WITHOUT_OPTIONS = "W102"
+QUESTION_WITHOUT_ANSWER = "W103"
+MISSING_SECTION = "W104"
+EMPTY_FILE = "W105"
+DUPLICATE_TITLE = "W106"
+UNREADABLE_ANSWER = "W107"
+QUESTION_NOT_FOUND = "W108"
+FREE_FORM_NOTE = "I201"
+RAW_HTML = "I202"

@@ -1,0 +1,247 @@
+"""mistune 3's AST with line numbers, and its inline tokens as :class:`RichText`.
+
+mistune's tokens carry no positions. The block parser appends each top-level token while its
+cursor still points at the token's first character, so a ``BlockState`` subclass records
+that cursor; it is turned into a line of the original file (front matter included). List
+items get their lines by scanning the list's source for markers at the list's indentation.
+Raw AST dicts stay inside the parser modules.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import mistune
+from mistune.block_parser import BlockParser
+from mistune.core import BlockState
+from mistune.inline_parser import InlineParser
+from mistune.plugins import import_plugin
+
+from .model import RichText, Span, SpanKind
+
+Token = dict[str, Any]
+_POS = "_sagenotes_pos"
+_ITEM_MARKER = re.compile(r"([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+
+
+class _PositionParser(BlockParser):
+    """Records where each top-level token starts: the match that produced it."""
+
+    def parse_method(self, m: re.Match[str], state: BlockState) -> int | None:
+        if state.parent is not None:
+            return super().parse_method(m, state)
+        before = len(state.tokens)
+        end = super().parse_method(m, state)
+        for token in state.tokens[before:]:
+            token.setdefault(_POS, m.start())
+        return end
+
+
+class _PositionState(BlockState):
+    """Records where each top-level paragraph starts (paragraphs bypass parse_method)."""
+
+    def add_paragraph(self, text: str) -> None:
+        last = self.last_token()
+        continues = last is not None and last["type"] == "paragraph"
+        super().add_paragraph(text)
+        if self.parent is None and not continues:
+            self.tokens[-1].setdefault(_POS, self.cursor)
+
+
+def _markdown() -> mistune.Markdown:
+    plugins = [import_plugin("strikethrough"), import_plugin("table")]
+    return mistune.Markdown(
+        renderer=None, block=_PositionParser(), inline=InlineParser(), plugins=plugins
+    )
+
+
+_MARKDOWN = _markdown()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A top-level block of the body and the line of the file it starts on."""
+
+    type: str
+    line: int
+    token: Token
+    source: Sequence[str]  # the file's lines, for locating list items
+
+    @property
+    def level(self) -> int:
+        """The heading level (0 for other blocks)."""
+        return int(self.token.get("attrs", {}).get("level", 0)) if self.type == "heading" else 0
+
+    def text(self) -> RichText:
+        """The inline text of a heading or paragraph."""
+        return inline(self.token.get("children", ()))
+
+    def items(self) -> list[tuple[Token, int]]:
+        """The items of a list block with the line each starts on."""
+        children = [c for c in self.token.get("children", ()) if c.get("type") == "list_item"]
+        lines = _item_lines(self.source, self.line, len(children))
+        return list(zip(children, lines, strict=True))
+
+
+def parse_blocks(body: str, first_line: int, file_lines: Sequence[str]) -> list[Block]:
+    """The body's top-level blocks (blank lines dropped) with their lines in the file."""
+    state = _PositionState()
+    tokens, _ = _MARKDOWN.parse(body, state)
+    assert isinstance(tokens, list)
+    starts = [i for i, ch in enumerate(state.src) if ch == "\n"]
+    blocks = []
+    for token in tokens:
+        if token.get("type") == "blank_line":
+            continue
+        pos = int(token.get(_POS, 0))
+        line = first_line + bisect.bisect_left(starts, pos)
+        blocks.append(Block(str(token["type"]), line, token, file_lines))
+    return blocks
+
+
+def _item_lines(source: Sequence[str], line: int, count: int) -> list[int]:
+    """The lines of a list's items: markers at the first item's indentation."""
+    found: list[int] = []
+    indent: str | None = None
+    index = line - 1
+    while index < len(source) and len(found) < count:
+        match = _ITEM_MARKER.match(source[index])
+        if match and (indent is None or match.group(1) == indent):
+            indent = match.group(1)
+            found.append(index + 1)
+        index += 1
+    # A list mistune saw but the scan missed keeps its own line rather than failing.
+    return found + [line] * (count - len(found))
+
+
+def inline(tokens: Iterable[Token]) -> RichText:
+    """Inline tokens as RichText: bold, emphasis, code, links and raw HTML kept."""
+    return RichText(tuple(_merge(_spans(tokens))))
+
+
+def item_text(item: Token) -> RichText:
+    """A list item's text; paragraphs and nested bullets on their own lines."""
+    spans: list[Span] = []
+    for child in item.get("children", ()):
+        kind = child.get("type")
+        if kind in ("block_text", "paragraph", "heading"):
+            part = list(_spans(child.get("children", ())))
+        elif kind == "list":
+            part = []
+            for sub in child.get("children", ()):
+                part += [Span("linebreak"), Span("text", "- "), *item_text(sub).spans]
+            if not spans and part:
+                part = part[1:]
+        elif kind == "block_code":
+            part = [Span("codespan", str(child.get("raw", "")).rstrip("\n"))]
+        elif kind == "block_html":
+            part = [Span("html", str(child.get("raw", "")).strip())]
+        else:
+            continue
+        if spans and part and part[0].kind != "linebreak":
+            spans.append(Span("linebreak"))
+        spans += part
+    return RichText(tuple(_merge(spans)))
+
+
+def join(texts: Iterable[RichText]) -> RichText:
+    """Several texts on separate lines."""
+    spans: list[Span] = []
+    for text in texts:
+        if not text.spans:
+            continue
+        if spans:
+            spans.append(Span("linebreak"))
+        spans += text.spans
+    return RichText(tuple(spans))
+
+
+_CONTAINERS: dict[str, SpanKind] = {
+    "strong": "strong",
+    "emphasis": "emphasis",
+    "strikethrough": "strike",
+}
+
+
+def _spans(tokens: Iterable[Token]) -> Iterable[Span]:
+    for token in tokens:
+        kind = token.get("type")
+        raw = str(token.get("raw", ""))
+        children = token.get("children", ())
+        if kind == "text":
+            yield Span("text", raw)
+        elif kind == "softbreak":
+            yield Span("text", "\n")
+        elif kind == "linebreak":
+            yield Span("linebreak")
+        elif kind == "codespan":
+            yield Span("codespan", raw)
+        elif kind in ("inline_html", "block_html"):
+            yield Span("html", raw)
+        elif kind in _CONTAINERS:
+            yield Span(_CONTAINERS[kind], children=tuple(_merge(_spans(children))))
+        elif kind in ("link", "image"):
+            url = str(token.get("attrs", {}).get("url", ""))
+            yield Span("link", children=tuple(_merge(_spans(children))), url=url)
+        elif children:
+            yield from _spans(children)
+        elif raw:
+            yield Span("text", raw)
+
+
+def _merge(spans: Iterable[Span]) -> list[Span]:
+    """Adjacent plain-text spans as one, so equal texts compare equal."""
+    out: list[Span] = []
+    for span in spans:
+        if span.kind == "text" and not span.text:
+            continue
+        if span.kind == "text" and out and out[-1].kind == "text":
+            out[-1] = Span("text", out[-1].text + span.text)
+        else:
+            out.append(span)
+    return out
+
+
+def strip(text: RichText) -> RichText:
+    """The text without leading and trailing whitespace."""
+    spans = list(text.spans)
+    while spans and spans[0].kind in ("text", "linebreak") and not spans[0].text.strip():
+        spans.pop(0)
+    while spans and spans[-1].kind in ("text", "linebreak") and not spans[-1].text.strip():
+        spans.pop()
+    if spans and spans[0].kind == "text":
+        spans[0] = Span("text", spans[0].text.lstrip())
+    if spans and spans[-1].kind == "text":
+        spans[-1] = Span("text", spans[-1].text.rstrip())
+    return RichText(tuple(spans))
+
+
+def drop_prefix(text: RichText, count: int) -> RichText:
+    """The text without its first ``count`` characters of plain text (labels such as 'A) ')."""
+    spans, _ = _drop(text.spans, count)
+    return RichText(tuple(spans))
+
+
+def _drop(spans: Sequence[Span], count: int) -> tuple[list[Span], int]:
+    out: list[Span] = []
+    for span in spans:
+        if count <= 0:
+            out.append(span)
+            continue
+        size = len(RichText((span,)).plain())
+        if size <= count:
+            count -= size
+        elif span.kind == "text":
+            out.append(Span("text", span.text[count:]))
+            count = 0
+        elif span.children and span.kind != "link":
+            children, count = _drop(span.children, count)
+            out.append(Span(span.kind, children=tuple(children), url=span.url))
+        else:
+            out.append(span)  # code or a link is never split: keep it whole
+            count = 0
+    return out, count

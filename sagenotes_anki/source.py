@@ -1,0 +1,214 @@
+"""Bytes to text, then text to front matter and body.
+
+Decoding accepts UTF-8 with or without a BOM, UTF-16 with a BOM, and the legacy Korean code
+page CP949 (a superset of EUC-KR) when the bytes are not valid UTF-8. Line ends become
+``\\n``. Text that was damaged by a wrong decode (UTF-8 bytes read as Windows-1252, -1253,
+-1254 or a similar single-byte code page and saved again) is recognised because its odd
+Latin/Greek/Turkish characters encode back, in that code page, to valid multi-byte UTF-8.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from frontmatter.default_handlers import YAMLHandler
+
+from . import codes
+from .model import Diagnostic
+
+_BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# Single-byte code pages that UTF-8 text is commonly mis-read as.
+_CODE_PAGES = ("cp1252", "cp1254", "cp1253", "cp1250", "cp1251", "cp1257", "latin-1")
+_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+# Runs of the characters single-byte code pages decode high bytes to (Latin-1, Latin
+# Extended, Greek, Cyrillic, punctuation such as the ellipsis and the euro sign);
+# other text (Hangul, emoji) never is.
+_NON_ASCII_RUN = re.compile(r"[\u0080-\u052f\u2010-\u2122]{2,}")
+# A few stray sequences occur in honest Latin-1 text ("Â£"); damage leaves many.
+_MIN_DAMAGED = 3
+
+
+@dataclass(frozen=True)
+class Decoded:
+    """The text of a file (None when it cannot be used) and what went wrong."""
+
+    text: str | None
+    encoding: str = "utf-8"
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(frozen=True)
+class Split:
+    """Front-matter keys, the body after it, and where things are in the original file."""
+
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1  # 1-based line of the file on which the body starts
+    key_lines: Mapping[str, int] = field(default_factory=dict)  # front-matter key -> line
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+def decode(data: bytes, path: str) -> Decoded:
+    """Decode a note's bytes; binary, undecodable or mis-encoded text gives an error."""
+    text, encoding = _decode_bytes(data)
+    if encoding == "binary" or (text is not None and _looks_binary(text)):
+        return Decoded(None, encoding, (_binary(path),))
+    if text is None:
+        message = (
+            f"the text is neither UTF-8 nor CP949/EUC-KR ({encoding}); "
+            "re-save the file as UTF-8 in your editor"
+        )
+        return Decoded(None, encoding, (Diagnostic(path, 1, "error", codes.MIS_ENCODED, message),))
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    damaged = damage_diagnostic(text, path)
+    if damaged is not None:
+        return Decoded(None, encoding, (damaged,))
+    return Decoded(text, encoding)
+
+
+def damage_diagnostic(text: str, path: str) -> Diagnostic | None:
+    """An error if the text was damaged by a wrong decode (UTF-8 read as a code page)."""
+    damaged = _damage_line(text)
+    if damaged is None:
+        return None
+    line, page, sample = damaged
+    message = (
+        f"the text is mis-encoded: UTF-8 was read as {page} and saved again, so it shows "
+        f"as '{sample}'; re-open the original file as UTF-8, or convert this one back "
+        f"(encode as {page}, decode as UTF-8), then rebuild"
+    )
+    return Diagnostic(path, line, "error", codes.MIS_ENCODED, message)
+
+
+def _decode_bytes(data: bytes) -> tuple[str | None, str]:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            return None, "broken UTF-16"
+    if b"\x00" in data:
+        return None, "binary"
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp949"), "cp949"
+    except UnicodeDecodeError:
+        return None, "unknown encoding"
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:8192]
+    if not sample:
+        return False
+    controls = len(_BINARY_CONTROL.findall(sample))
+    return "\x00" in sample or controls > max(2, len(sample) // 100)
+
+
+def _binary(path: str) -> Diagnostic:
+    message = (
+        "the file is binary, not text; if it is a note, save it as UTF-8 Markdown, "
+        "otherwise move it out of the notes folder or rename it so it does not end in .md"
+    )
+    return Diagnostic(path, 1, "error", codes.BINARY, message)
+
+
+def _damage_line(text: str) -> tuple[int, str, str] | None:
+    """The first damaged line, the code page that caused it and a sample, if damaged."""
+    runs = _NON_ASCII_RUN.findall(text)
+    if not runs:
+        return None
+    best: tuple[int, str] | None = None
+    for page in _CODE_PAGES:
+        count = sum(len(_MULTIBYTE.findall(_to_bytes(run, page))) for run in runs)
+        if count >= _MIN_DAMAGED and (best is None or count > best[0]):
+            best = (count, page)
+    if best is None:
+        return None
+    page = best[1]
+    for number, line in enumerate(text.split("\n"), start=1):
+        for run in _NON_ASCII_RUN.findall(line):
+            if _MULTIBYTE.search(_to_bytes(run, page)):
+                return number, page, run[:12]
+    return 1, page, ""
+
+
+def _to_bytes(run: str, page: str) -> bytes:
+    try:
+        return run.encode(page)
+    except UnicodeEncodeError:
+        pass
+    out = bytearray()
+    for ch in run:
+        try:
+            out += ch.encode(page)
+        except UnicodeEncodeError:
+            # Bytes a code page leaves undefined often survive as C1 controls.
+            out += ch.encode("latin-1") if ord(ch) < 0x100 else b"\x00"
+    return bytes(out)
+
+
+_OPEN = re.compile(r"---[ \t]*\n")
+_CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+_KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
+
+
+def split_front_matter(text: str, path: str) -> Split:
+    """Separate the YAML front matter (if any) from the body; broken YAML is an error."""
+    if not _OPEN.match(text):
+        return Split(body=text)
+    start = _OPEN.match(text)
+    assert start is not None
+    close = _CLOSE.search(text, start.end())
+    if close is None:
+        message = (
+            "the front matter opened by '---' on line 1 is never closed; "
+            "add a line '---' after the last key"
+        )
+        return Split(
+            body="", diagnostics=(Diagnostic(path, 1, "error", codes.FRONT_MATTER, message),)
+        )
+    raw = text[start.end() : close.start()]
+    body_start = close.end() + 1 if close.end() < len(text) else close.end()
+    body_line = text.count("\n", 0, body_start) + 1
+    key_lines = {m.group(1): 2 + raw.count("\n", 0, m.start()) for m in _KEY.finditer(raw)}
+    try:
+        loaded = YAMLHandler().load(raw) if raw.strip() else {}
+    except yaml.YAMLError as exc:
+        return Split(body="", diagnostics=(_yaml_error(path, exc),))
+    if not isinstance(loaded, dict):
+        message = (
+            "the front matter is not a set of 'key: value' lines; "
+            "write it as YAML keys such as 'title: my-note'"
+        )
+        return Split(
+            body="", diagnostics=(Diagnostic(path, 2, "error", codes.FRONT_MATTER, message),)
+        )
+    metadata = {str(k): _plain_value(v) for k, v in loaded.items()}
+    return Split(metadata, text[body_start:], body_line, key_lines)
+
+
+def _yaml_error(path: str, exc: yaml.YAMLError) -> Diagnostic:
+    mark = getattr(exc, "problem_mark", None)
+    line = 2 + mark.line if mark is not None else 1
+    problem = getattr(exc, "problem", None) or "invalid YAML"
+    message = (
+        f"the front matter is not valid YAML ({problem}); fix the line, e.g. quote values "
+        "that contain ':' or '#', and indent list items under their key"
+    )
+    return Diagnostic(path, line, "error", codes.FRONT_MATTER, message)
+
+
+def _plain_value(value: Any) -> Any:
+    """Dates as ISO strings, so the model holds only text."""
+    if isinstance(value, (_dt.date, _dt.datetime)):
+        return value.isoformat()
+    return value

@@ -1,0 +1,136 @@
+"""The parser: golden fixtures (input + hand-written expected JSON) and focused behaviours."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from golden_util import result_json, vault_json
+
+from sagenotes_anki.model import RichText, Span
+from sagenotes_anki.parse import load_note, parse_note
+from sagenotes_anki.sections import DEFAULT_SECTIONS
+from sagenotes_anki.vault import load_notes
+
+GOLDEN = Path(__file__).parent / "golden"
+CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())
+
+
+def _actual(case: Path) -> dict[str, object]:
+    """Parse a case's input: a folder ``input/``, else the single ``input.*`` file."""
+    if (case / "input").is_dir():
+        return vault_json(load_notes(case / "input"))
+    inputs = sorted(case.glob("input.*"))
+    assert len(inputs) == 1, f"{case} needs exactly one input.* file or an input/ folder"
+    return result_json(load_note(inputs[0], root=case))
+
+
+class TestGolden:
+    @pytest.mark.parametrize("name", CASES)
+    def test_matches_hand_written_expectation(self, name: str) -> None:
+        """The parser's model and diagnostics equal the hand-written expected.json."""
+        case = GOLDEN / name
+        expected_file = case / "expected.json"
+        if not expected_file.is_file():
+            pytest.fail(f"{expected_file} is missing: write the expected output by hand")
+        expected = json.loads(expected_file.read_text(encoding="utf-8"))
+        assert _actual(case) == expected
+
+    def test_there_are_golden_cases(self) -> None:
+        """The fixtures folder is not empty (a missing folder would pass vacuously)."""
+        assert len(CASES) >= 20
+
+
+SIMPLE = """# T
+
+## 🎯 핵심 포인트
+
+Use **X** when `y`.
+
+## 📝 관련 문제
+
+**Question:** Pick one.
+
+**Options:**
+- A) one
+- B) two
+
+**정답: B) two**
+"""
+
+
+class TestParseNote:
+    def test_path_defaults_and_identity_from_path(self) -> None:
+        """Without front matter the identity is the relative path without .md."""
+        result = parse_note(SIMPLE, "sub/dir/note.md")
+        assert result.note is not None
+        assert result.note.identity == "sub/dir/note"
+        assert result.note.path == "sub/dir/note.md"
+        assert result.note.title == "T"
+
+    def test_inline_markup_is_kept_as_spans(self) -> None:
+        """Bold and code in the key point stay spans, not Markdown text."""
+        note = parse_note(SIMPLE).note
+        assert note is not None
+        assert note.key_point == RichText(
+            (
+                Span("text", "Use "),
+                Span("strong", children=(Span("text", "X"),)),
+                Span("text", " when "),
+                Span("codespan", "y"),
+                Span("text", "."),
+            )
+        )
+
+    def test_links_and_inline_html_are_kept(self) -> None:
+        """Links keep their URL and inline HTML is kept raw (the renderer sanitises it)."""
+        text = SIMPLE.replace("Use **X**", 'Use [X](https://x.test) <b onclick="y">Z</b>')
+        result = parse_note(text)
+        assert result.note is not None
+        spans = result.note.key_point.spans
+        assert Span("link", children=(Span("text", "X"),), url="https://x.test") in spans
+        assert Span("html", '<b onclick="y">') in spans
+        assert [d.code for d in result.diagnostics].count("I202") == 1
+
+    def test_never_raises_on_garbage(self) -> None:
+        """Odd input gives a result, not an exception."""
+        for text in ("", "\x00", "---", "---\n---\n", "# \n## \n### \n- **", "**정답: Z**"):
+            assert parse_note(text) is not None
+
+    def test_extended_section_names(self) -> None:
+        """Names added from configuration are recognised as their kind."""
+        text = SIMPLE.replace("## 🎯 핵심 포인트", "## 요점")
+        assert parse_note(text).note.key_point.plain() == ""  # type: ignore[union-attr]
+        sections = DEFAULT_SECTIONS.extended({"keypoint": ["요점"]})
+        note = parse_note(text, sections=sections).note
+        assert note is not None
+        assert note.key_point.plain() == "Use X when y."
+
+    def test_unknown_section_kind_in_configuration_is_rejected(self) -> None:
+        """A configuration key that is no section kind raises ValueError naming it."""
+        with pytest.raises(ValueError, match="keypont"):
+            DEFAULT_SECTIONS.extended({"keypont": ["x"]})
+
+    def test_heading_spelling_variants_match(self) -> None:
+        """Emoji, spacing and case do not matter in section headings."""
+        for heading in ("🔍 주요 개념", "주요개념", "Key Concepts", "🔍 key concepts"):
+            assert DEFAULT_SECTIONS.matches("concepts", heading)
+        assert not DEFAULT_SECTIONS.matches("concepts", "개념 정리")
+
+
+class TestLoadNote:
+    def test_unreadable_file_is_an_error(self, tmp_path: Path) -> None:
+        """A path that cannot be read gives E001, not an exception."""
+        result = load_note(tmp_path / "missing.md", root=tmp_path)
+        assert result.note is None
+        assert [(d.path, d.code) for d in result.diagnostics] == [("missing.md", "E001")]
+
+    def test_relative_path_uses_posix_separators(self, tmp_path: Path) -> None:
+        """The note's path is relative to the root, with '/' separators."""
+        (tmp_path / "a").mkdir()
+        (tmp_path / "a" / "b.md").write_text(SIMPLE, encoding="utf-8")
+        result = load_note(tmp_path / "a" / "b.md", root=tmp_path)
+        assert result.note is not None
+        assert result.note.path == "a/b.md"
+        assert result.note.identity == "a/b"

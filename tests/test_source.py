@@ -1,0 +1,119 @@
+"""Bytes to text: encodings, line ends, damaged text, and the front matter."""
+
+from __future__ import annotations
+
+from sagenotes_anki.source import decode, split_front_matter
+
+KOREAN = "# 제목\n\n핵심 포인트: 한국어 문장입니다.\n"
+
+
+def _damaged(text: str, page: str) -> bytes:
+    """UTF-8 text read as a single-byte code page and saved again as UTF-8."""
+    chars = []
+    for byte in text.encode("utf-8"):
+        try:
+            chars.append(bytes([byte]).decode(page))
+        except UnicodeDecodeError:
+            chars.append(chr(byte))  # undefined bytes survive as C1 controls
+    return "".join(chars).encode("utf-8")
+
+
+class TestDecode:
+    def test_utf8_with_bom_and_crlf(self) -> None:
+        """A BOM is dropped and CRLF/CR line ends become LF."""
+        data = b"\xef\xbb\xbf" + KOREAN.replace("\n", "\r\n").encode("utf-8")
+        decoded = decode(data, "n.md")
+        assert decoded.text == KOREAN
+        assert decoded.diagnostics == ()
+
+    def test_lone_cr_line_ends(self) -> None:
+        """Old Mac line ends (CR only) are normalised too."""
+        assert decode(b"a\rb\r", "n.md").text == "a\nb\n"
+
+    def test_cp949_and_euc_kr(self) -> None:
+        """Korean saved as CP949 or EUC-KR decodes to the same text."""
+        for codec in ("cp949", "euc-kr"):
+            decoded = decode(KOREAN.encode(codec), "n.md")
+            assert decoded.text == KOREAN
+            assert decoded.encoding == "cp949"
+            assert decoded.diagnostics == ()
+
+    def test_utf16_with_bom(self) -> None:
+        """UTF-16 with a BOM (Windows Notepad 'Unicode') is read, not called binary."""
+        assert decode(KOREAN.encode("utf-16"), "n.md").text == KOREAN
+
+    def test_mojibake_from_each_code_page_is_an_error(self) -> None:
+        """UTF-8 mis-read as cp1252, cp1253 or cp1254 and re-saved is reported, no text."""
+        for page in ("cp1252", "cp1253", "cp1254", "latin-1"):
+            decoded = decode(_damaged(KOREAN, page), "n.md")
+            assert decoded.text is None, page
+            assert [d.code for d in decoded.diagnostics] == ["E004"]
+            assert decoded.diagnostics[0].line == 1
+            assert "UTF-8" in decoded.diagnostics[0].message
+
+    def test_mojibake_line_is_the_first_damaged_line(self) -> None:
+        """The error points at the first line that shows damage."""
+        decoded = decode(_damaged("ascii only\n\n" + KOREAN, "cp1252"), "n.md")
+        assert decoded.diagnostics[0].line == 3
+
+    def test_legitimate_latin1_text_is_not_mojibake(self) -> None:
+        """Accented words, pound signs and dashes in real text are not flagged."""
+        text = "café, naïve, Zürich, £5, 10\u201320 €, «quote» — Ångström. Â is a letter.\n"
+        for data in (text.encode("utf-8"), (text + KOREAN).encode("utf-8")):
+            decoded = decode(data, "n.md")
+            assert decoded.diagnostics == ()
+            assert decoded.text is not None
+
+    def test_binary_is_an_error(self) -> None:
+        """NUL bytes or many control characters mean a binary file (E002)."""
+        for data in (b"\x89PNG\r\n\x1a\n\x00\x00", b"\x01\x02\x03\x04\x05\x06 text"):
+            decoded = decode(data, "img.md")
+            assert decoded.text is None
+            assert [d.code for d in decoded.diagnostics] == ["E002"]
+
+    def test_neither_utf8_nor_cp949_is_an_error(self) -> None:
+        """Bytes valid in no supported encoding give E004 saying to re-save as UTF-8."""
+        decoded = decode(b"caf\xe9\n\xff\xff", "n.md")
+        assert decoded.text is None
+        assert [d.code for d in decoded.diagnostics] == ["E004"]
+        assert "UTF-8" in decoded.diagnostics[0].message
+
+
+class TestFrontMatter:
+    def test_keys_body_and_body_line(self) -> None:
+        """Front matter becomes metadata; the body starts on the line after the '---'."""
+        split = split_front_matter("---\ntitle: x\ncreated: 2025-08-20\n---\n# T\n", "n.md")
+        assert split.metadata == {"title": "x", "created": "2025-08-20"}
+        assert split.body == "# T\n"
+        assert split.body_line == 5
+        assert split.key_lines == {"title": 2, "created": 3}
+
+    def test_no_front_matter(self) -> None:
+        """A note without front matter is all body, from line 1."""
+        split = split_front_matter("# T\n---\n", "n.md")
+        assert split.metadata == {}
+        assert split.body == "# T\n---\n"
+        assert split.body_line == 1
+
+    def test_empty_front_matter(self) -> None:
+        """'---' twice with nothing between is empty metadata, not an error."""
+        split = split_front_matter("---\n---\nbody\n", "n.md")
+        assert split.diagnostics == ()
+        assert split.metadata == {}
+        assert split.body == "body\n"
+
+    def test_broken_yaml_is_an_error_at_its_line(self) -> None:
+        """Invalid YAML gives E003 on the file line where the YAML parser stopped."""
+        split = split_front_matter("---\ntitle: a\nbad: [1, 2\nx: y\n---\n", "n.md")
+        assert [(d.code, d.line, d.severity) for d in split.diagnostics] == [("E003", 4, "error")]
+        assert "YAML" in split.diagnostics[0].message
+
+    def test_non_mapping_front_matter_is_an_error(self) -> None:
+        """Front matter that is a list or a scalar is not key: value pairs (E003)."""
+        split = split_front_matter("---\n- a\n- b\n---\nbody\n", "n.md")
+        assert [d.code for d in split.diagnostics] == ["E003"]
+
+    def test_unclosed_front_matter_is_an_error(self) -> None:
+        """An opening '---' without a closing one gives E003 on line 1."""
+        split = split_front_matter("---\ntitle: a\n# T\n", "n.md")
+        assert [(d.code, d.line) for d in split.diagnostics] == [("E003", 1)]
