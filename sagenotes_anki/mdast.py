@@ -32,6 +32,7 @@ class _PositionParser(BlockParser):
     """Records where each top-level token starts: the match that produced it."""
 
     def parse_method(self, m: re.Match[str], state: BlockState) -> int | None:
+        """Parse as mistune does, then stamp new top-level tokens with the match start."""
         if state.parent is not None:
             return super().parse_method(m, state)
         before = len(state.tokens)
@@ -45,6 +46,7 @@ class _PositionState(BlockState):
     """Records where each top-level paragraph starts (paragraphs bypass parse_method)."""
 
     def add_paragraph(self, text: str) -> None:
+        """Add paragraph text as mistune does, stamping a new paragraph with the cursor."""
         last = self.last_token()
         continues = last is not None and last["type"] == "paragraph"
         super().add_paragraph(text)
@@ -92,7 +94,7 @@ def parse_blocks(body: str, first_line: int, file_lines: Sequence[str]) -> list[
     state = _PositionState()
     tokens, _ = _MARKDOWN.parse(body, state)
     assert isinstance(tokens, list)
-    starts = [i for i, ch in enumerate(state.src) if ch == "\n"]
+    starts = [m.start() for m in re.finditer("\n", state.src)]
     blocks = []
     for token in tokens:
         if token.get("type") == "blank_line":

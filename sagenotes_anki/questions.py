@@ -47,23 +47,28 @@ class _Draft:
 
 @dataclass
 class _Reader:
+    """Walks one note's blocks; mutable only during the walk, like ``_Draft``."""
+
     path: str
     names: SectionNames
     mode: str = ""
     draft: _Draft | None = None
-    done: list[tuple[_Draft, int]] = field(default_factory=list)
+    done: list[_Draft] = field(default_factory=list)
 
     def start(self, line: int) -> _Draft:
+        """Close the question being read and open a new one."""
         self.finish()
         self.draft = _Draft(line)
         return self.draft
 
     def current(self, line: int) -> _Draft:
+        """The question being read, opened here if a label came without ``Question:``."""
         return self.draft if self.draft is not None else self.start(line)
 
     def finish(self) -> None:
+        """Keep the question being read, if any."""
         if self.draft is not None:
-            self.done.append((self.draft, self.draft.line))
+            self.done.append(self.draft)
         self.draft = None
         self.mode = ""
 
@@ -89,7 +94,7 @@ def read_questions(
     reader.finish()
     questions: list[Question] = []
     diagnostics: list[Diagnostic] = []
-    for draft, _ in reader.done:
+    for draft in reader.done:
         if not in_section and not draft.options and draft.answer is None:
             continue
         question, problems = _build(draft, path)

@@ -8,6 +8,7 @@ the kind names are the keys of :data:`KINDS`.
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
@@ -30,6 +31,7 @@ KINDS = (
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def normalize(text: str) -> str:
     """Letters and digits only, case-folded: the form names are compared in."""
     kept = (ch for ch in text if unicodedata.category(ch)[0] in "LN")

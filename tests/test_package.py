@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import errno
+import hashlib
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -115,6 +117,24 @@ def test_reimport_updates_only_the_note_with_a_newer_mod(tmp_path: Path) -> None
         assert len(col.find_notes("")) == 3
 
 
+def test_a_newer_note_type_updates_templates_in_place(tmp_path: Path) -> None:
+    """New CSS with a newer note-type mod reaches Anki on re-import, without a copy."""
+    restyled = replace(WORD, css=".card { color: teal; }")
+    write(tmp_path / "v1.apkg")
+    mods = {"Test Word": 1_650_000_100}
+    items = [replace(n, notetype=restyled) for n in notes()]
+    write_package(tmp_path / "v2.apkg", "Words", DECK_ID, items, mods, 1_700_000_500)
+    with collection(tmp_path / "anki") as col:
+        import_apkg(col, tmp_path / "v1.apkg")
+        counts = import_apkg(col, tmp_path / "v2.apkg")
+        assert (counts.new, counts.updated, counts.conflicting) == (0, 0, 0)
+        model = col.models.by_name("Test Word")
+        assert model is not None and model["css"] == restyled.css
+        assert [m.name for m in col.models.all_names_and_ids() if "Test" in m.name] == [
+            "Test Word"
+        ]
+
+
 def test_same_inputs_give_identical_bytes(tmp_path: Path) -> None:
     """Two writes with the same notes and build time are byte-for-byte equal."""
     write(tmp_path / "one.apkg")
@@ -133,8 +153,6 @@ def test_zip_entries_carry_no_clock_time(tmp_path: Path) -> None:
 
 def test_written_reports_size_and_digest(tmp_path: Path) -> None:
     """The result names the file, its size and its SHA-256."""
-    import hashlib
-
     out = tmp_path / "words.apkg"
     written = write(out)
     data = out.read_bytes()

@@ -134,3 +134,76 @@ class TestLoadNote:
         assert result.note is not None
         assert result.note.path == "a/b.md"
         assert result.note.identity == "a/b"
+
+
+def _question_note(answer: str, options: str = "- A) a\n- B) b\n- C) c\n- D) d\n- E) e\n") -> str:
+    return f"## 📝 관련 문제\n\n**Question:** Q?\n\n**Options:**\n{options}\n{answer}\n"
+
+
+class TestQuestions:
+    @pytest.mark.parametrize(
+        ("answer", "correct", "text"),
+        [
+            ("**정답: B) Use transform jobs**", ("B",), "Use transform jobs"),
+            ("**정답: A, C**", ("A", "C"), ""),
+            ("**정답: D**", ("D",), ""),
+            ("**정답: B) x, D) y**", ("B", "D"), "x, y"),
+            ("**정답: C, E) a, b**", ("C", "E"), "a, b"),
+            ("**정답:** B) bold label only", ("B",), "bold label only"),
+            ("정답: B) plain line", ("B",), "plain line"),
+            ("**Answer: (C)**", ("C",), ""),
+        ],
+    )
+    def test_answer_forms(self, answer: str, correct: tuple[str, ...], text: str) -> None:
+        """Every answer spelling seen in the vault gives its letters and short text."""
+        result = parse_note(_question_note(answer))
+        assert result.note is not None
+        question = result.note.questions[0]
+        assert question.correct == correct
+        assert question.answer_text.plain() == text
+        assert not [d for d in result.diagnostics if d.code.startswith("W10") and d.code != "W104"]
+
+    def test_answer_without_letter_warns(self) -> None:
+        """An answer line naming no option letter gives W107 on that line."""
+        result = parse_note(_question_note("**정답: 두 번째 보기**"))
+        codes = [(d.code, d.line) for d in result.diagnostics if d.code != "W104"]
+        assert codes == [("W107", 13)]
+
+    def test_question_section_without_question_warns(self) -> None:
+        """A question section with no recognisable question gives W108 at its heading."""
+        result = parse_note("# T\n\n## 📝 관련 문제\n\nJust prose here.\n")
+        assert ("W108", 3) in [(d.code, d.line) for d in result.diagnostics]
+
+    def test_options_in_one_paragraph(self) -> None:
+        """Options written as lines of one paragraph, not a list, are still read."""
+        note = parse_note(_question_note("**정답: B**", options="A) one\nB) two\n")).note
+        assert note is not None
+        assert [(o.letter, o.text.plain()) for o in note.questions[0].options] == [
+            ("A", "one"),
+            ("B", "two"),
+        ]
+
+    def test_explanations_by_letter_text_and_general(self) -> None:
+        """Explanation bullets attach to the option they name; others are general."""
+        body = "💡 추가 설명:\n\n- **A) a** - why a\n- **Option B, C** - why b c\n- **e** - why e\n- 기타\n"
+        note = parse_note(_question_note("**정답: D**\n\n" + body)).note
+        assert note is not None
+        question = note.questions[0]
+        assert {k: v.plain() for k, v in question.explanations} == {
+            "A": "why a",
+            "B": "why b c",
+            "C": "why b c",
+            "E": "why e",
+        }
+        assert [g.plain() for g in question.general_explanation] == ["기타"]
+        assert question.explanation_for("B") is not None
+        assert question.explanation_for("D") is None
+
+    def test_free_form_bold_problem_label_is_not_a_question(self) -> None:
+        """Outside a question section, '**문제**: ...' prose does not become a question."""
+        result = parse_note(
+            "# 백서\n\n## 7. 문제와 해결\n\n**문제**: 0기반 인덱스\n**해결책**: 변환\n"
+        )
+        assert result.note is not None
+        assert result.note.questions == ()
+        assert [d.code for d in result.diagnostics] == ["I201"]

@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from anki.cards import CardId
-from anki.collection import Collection
+from anki.collection import CardId, Collection  # not anki.cards: a circular import
 from anki.dbproxy import DBProxy
 from ankiutil import CardState, card_state, collection, import_apkg, notes_of_type, review
 from syncutil import SyncServer, running_sync_server, sync
