@@ -15,9 +15,12 @@ PREVIEW ?= build/preview.html
 # Debian packages the tests use: a real browser for the card screenshots and Korean fonts.
 TEST_DEBS := chromium fonts-noto-cjk
 
-# What a deck depends on: every note and settings file, the code, the packaging metadata.
-# (The lock file is written by the build itself, so it is deliberately not a prerequisite.)
-NOTE_FILES := $(shell find $(NOTES) -name '*.md' -o -name 'sagenotes.toml' 2>/dev/null)
+# What a deck depends on: every note and settings file, the folders holding them (a folder's
+# time changes when a note is added or deleted), the code and the packaging metadata. Hidden
+# folders (.obsidian, .trash) are skipped, as the tool skips them. The lock file is written by
+# the build itself, so it is deliberately not a prerequisite.
+NOTE_FILES := $(NOTES) $(shell find $(NOTES) -mindepth 1 -name '.*' -prune -o \
+	\( -type d -o -name '*.md' -o -name 'sagenotes.toml' \) -print 2>/dev/null)
 CODE_FILES := $(wildcard sagenotes_anki/*.py sagenotes_anki/templates/*) pyproject.toml
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

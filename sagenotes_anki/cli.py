@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -19,8 +18,8 @@ from . import build as pipeline
 from .build import BuildOptions, BuildReport, CheckReport
 from .config import Config, load_config, parse_card_kinds
 from .errors import SageNotesError
-from .model import Diagnostic
 from .progress import TerminalProgress
+from .summary import build_summary, check_json, check_line, diagnostic_lines, plural
 
 DEFAULT_OUTPUT = Path("build/sagenotes.apkg")
 DEFAULT_PREVIEW = Path("build/preview.html")
@@ -61,46 +60,11 @@ def _options(notes_dir: Path, cards: str | None, **overrides: Any) -> tuple[Conf
         config = load_config(notes_dir)
         if cards is not None:
             overrides["card_kinds"] = parse_card_kinds(cards.split(","), "--cards")
+        if overrides.get("deck_name") is not None and not overrides["deck_name"].strip():
+            raise UsageFailure("--deck-name must not be empty")
         return config, config.options(**overrides)
     except SageNotesError as exc:
         raise UsageFailure(str(exc)) from exc
-
-
-def _relative(diagnostic: Diagnostic, notes_dir: Path) -> str:
-    path = Path(diagnostic.path)
-    if path.is_absolute():
-        try:
-            return path.relative_to(notes_dir.resolve()).as_posix()
-        except ValueError:
-            return path.as_posix()
-    return path.as_posix()
-
-
-def _shown(diagnostics: Iterable[Diagnostic], quiet: bool, verbose: bool) -> list[Diagnostic]:
-    if quiet:
-        return [d for d in diagnostics if d.severity == "error"]
-    return [d for d in diagnostics if verbose or d.severity != "info"]
-
-
-def _size(n: int) -> str:
-    if n < 1024:
-        return f"{n} B"
-    if n < 1024 * 1024:
-        return f"{n / 1024:.1f} KiB"
-    return f"{n / 1024 / 1024:.1f} MiB"
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _print_diagnostics(
-    diagnostics: Iterable[Diagnostic], notes_dir: Path, *, err: bool, quiet: bool, verbose: bool
-) -> None:
-    for d in _shown(diagnostics, quiet, verbose):
-        click.echo(
-            f"{_relative(d, notes_dir)}:{d.line}: {d.severity}: {d.message} [{d.code}]", err=err
-        )
 
 
 def _failed(report: BuildReport | CheckReport, strict: bool) -> bool:
@@ -117,34 +81,6 @@ def main() -> None:
     Rebuild as often as you like: re-importing updates cards in place and keeps their
     review history.
     """
-
-
-def _kept(report: BuildReport) -> str:
-    if not report.kept_removed:
-        return ""
-    return f" (+{report.kept_removed} removed earlier, still tagged sagenotes::removed)"
-
-
-def _build_summary(report: BuildReport) -> list[str]:
-    kinds = ", ".join(f"{name} {n}" for name, n in sorted(report.cards_by_type.items()))
-    lines = [
-        f"notes read: {report.notes}",
-        f"cards: {kinds or 'none'}",
-        f"since last build: {report.new} new, {report.changed} changed, "
-        f"{report.unchanged} unchanged, {report.removed} removed" + _kept(report),
-        f"{_plural(report.errors, 'error')}, {_plural(report.warnings, 'warning')}",
-    ]
-    if report.written and report.errors:
-        lines.append("notes with errors left out; their cards from the last build are kept")
-    if report.up_to_date:
-        lines.append(f"up to date: {report.output} ({_size(report.size)}) left as it is")
-    elif report.written:
-        lines.append(f"wrote {report.output} ({_size(report.size)})")
-    else:
-        why = _plural(report.errors, "error") if report.errors else "warnings with --strict"
-        hint = "" if report.errors == 0 else "; fix them or use --keep-going"
-        lines.append(f"nothing written because of {why}{hint}")
-    return lines
 
 
 @main.command(
@@ -202,7 +138,7 @@ def build(
     each build wrote; commit it with your notes.
     """
     _require_folder(notes_dir)
-    _, options = _options(
+    config, options = _options(
         notes_dir,
         cards,
         deck_name=deck_name,
@@ -213,9 +149,12 @@ def build(
         cache_dir=None if no_cache else output.parent / CACHE_DIR_NAME,
     )
     report = _run_build(notes_dir, output, options)
-    _print_diagnostics(report.diagnostics, notes_dir, err=True, quiet=quiet, verbose=verbose)
+    if verbose and config.source is not None:
+        click.echo(f"settings from {config.source}", err=True)
+    for line in diagnostic_lines(report.diagnostics, notes_dir, quiet=quiet, verbose=verbose):
+        click.echo(line, err=True)
     if not quiet:
-        for line in _build_summary(report):
+        for line in build_summary(report):
             click.echo(line, err=True)
     sys.exit(EXIT_NOTE_ERRORS if _failed(report, options.strict) else EXIT_OK)
 
@@ -266,31 +205,13 @@ def check(notes_dir: Path, fmt: str, strict: bool | None, quiet: bool, verbose: 
     except SageNotesError as exc:
         raise UsageFailure(str(exc)) from exc
     if fmt == "json":
-        click.echo(json.dumps(_check_json(report, notes_dir), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(check_json(report, notes_dir), ensure_ascii=False, indent=2))
     else:
-        _print_diagnostics(report.diagnostics, notes_dir, err=False, quiet=quiet, verbose=verbose)
+        for line in diagnostic_lines(report.diagnostics, notes_dir, quiet=quiet, verbose=verbose):
+            click.echo(line)
         if not quiet:
-            click.echo(
-                f"{_plural(report.notes, 'note')} checked: {_plural(report.errors, 'error')}, "
-                f"{_plural(report.warnings, 'warning')}"
-            )
+            click.echo(check_line(report))
     sys.exit(EXIT_NOTE_ERRORS if _failed(report, options.strict) else EXIT_OK)
-
-
-def _check_json(report: CheckReport, notes_dir: Path) -> dict[str, Any]:
-    return {
-        "notes": report.notes,
-        "diagnostics": [
-            {
-                "path": _relative(d, notes_dir),
-                "line": d.line,
-                "severity": d.severity,
-                "code": d.code,
-                "message": d.message,
-            }
-            for d in report.diagnostics
-        ],
-    }
 
 
 @main.command(
@@ -331,4 +252,4 @@ def preview(
         raise UsageFailure(str(exc)) from exc
     except OSError as exc:
         raise UsageFailure(f"cannot write {output}: {exc.strerror or exc}") from exc
-    click.echo(f"wrote {output}: {_plural(count, 'card')}", err=True)
+    click.echo(f"wrote {output}: {plural(count, 'card')}", err=True)

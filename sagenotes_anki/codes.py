@@ -15,7 +15,8 @@ E004   error     mis-encoded                   the text is not UTF-8/CP949, or w
 W101   warning   answer-not-in-options         a correct letter names no option
 W102   warning   question-without-options      a question has no ``A) ...`` options
 W103   warning   question-without-answer       a question has no ``정답:`` line
-W104   warning   missing-section               a template note lacks one of its sections
+W104   warning   missing-section               a template note lacks one of its sections,
+                                               or its explanation has no trade-offs
 W105   warning   empty-file                    the file has no content
 W106   warning   duplicate-title               several notes claim one front-matter title
 W107   warning   unreadable-answer             the ``정답:`` line names no option letter

@@ -241,9 +241,10 @@ def _check(
     kinds = {s.kind for s in sections}
     if blocks and not is_template:
         message = (
-            "free-form note: it has none of the template's sections (🎯 핵심 포인트, 📝 설명, "
-            f"🔍 주요개념, 📝 관련 문제), so it gives only the {len(questions)} question card(s) "
-            "found in it; add those H2 sections to get key-point, concept and trade-off cards"
+            "free-form note: none of the template's sections (🎯 핵심 포인트, 📝 설명, "
+            "🔍 주요개념, 📝 관련 문제) was found, so it gives no key-point, concept or "
+            f"trade-off cards ({len(questions)} question(s) found); fine for reference notes, "
+            "otherwise add those H2 sections"
         )
         diagnostics.append(Diagnostic(path, top, "info", codes.FREE_FORM_NOTE, message))
     if is_template:

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Union
 
 from . import vault
 from .cards import CardNote, cards_for
-from .errors import NotesFolderError, OutputError
+from .errors import NotesFolderError, OutputError, SageNotesError
 from .model import StudyNote
 from .notetypes import NOTE_TYPES, NoteType
 from .sections import DEFAULT_SECTIONS
@@ -279,9 +279,11 @@ def write_preview(notes_dir: Path, out: Path, options: BuildOptions) -> int:
     """
     if not notes_dir.is_dir():
         raise NotesFolderError(f"notes folder not found: {notes_dir}")
-    loaded = vault.load_notes(
-        notes_dir, sections=DEFAULT_SECTIONS.extended(options.section_aliases)
-    )
+    try:
+        sections = DEFAULT_SECTIONS.extended(options.section_aliases)
+    except ValueError as exc:
+        raise SageNotesError(str(exc)) from exc
+    loaded = vault.load_notes(notes_dir, sections=sections)
     if not loaded.files:
         raise NotesFolderError(f"no Markdown notes (*.md) in {notes_dir}")
     groups: list[tuple[StudyNote, Sequence[PreviewCard]]] = []

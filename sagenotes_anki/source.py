@@ -127,10 +127,15 @@ def _damage_line(text: str) -> tuple[int, str, str] | None:
     if not runs:
         return None
     best: tuple[int, str] | None = None
+    total = sum(len(run) for run in runs)
     for page in _CODE_PAGES:
-        count = sum(len(_MULTIBYTE.findall(_to_bytes(run, page))) for run in runs)
-        if count >= _MIN_DAMAGED and (best is None or count > best[0]):
-            best = (count, page)
+        found = [m for run in runs for m in _MULTIBYTE.findall(_to_bytes(run, page))]
+        # Damage turns nearly every such character into part of a sequence; honest
+        # Greek or Cyrillic text forms one only by chance (Russian "Её" is C5 B8).
+        covered = sum(len(m) for m in found)
+        plausible = len(found) >= _MIN_DAMAGED and covered * 2 >= total
+        if plausible and (best is None or len(found) > best[0]):
+            best = (len(found), page)
     if best is None:
         return None
     page = best[1]

@@ -36,7 +36,7 @@ class ImportCounts:
 
     new: int
     updated: int
-    duplicate: int
+    duplicate: int  # already in the collection and left as it was (not newer)
     conflicting: int
     first_field_match: int
     missing_notetype: int

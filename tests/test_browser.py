@@ -245,3 +245,22 @@ def test_mcq_back_shows_which_options_are_right(
     looks = {o["text"].split()[0].strip(")"): (o["bg"], o["border"]) for o in back}
     assert all(looks[r] != looks[w] for r in right for w in set(looks) - right)
     assert any(o["why"] for o in back), "no explanation shown under the options"
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_card_of_the_sample_fits_and_reads_well(
+    page: Page, cards: list[RenderedCard], mode: str
+) -> None:
+    """Every card of both notes, both faces: no sideways scrolling, readable contrast."""
+    problems = []
+    for card in cards:
+        for side in SIDES:
+            show(page, card, side, mode)
+            if not page.evaluate("document.scrollingElement.scrollWidth <= innerWidth"):
+                problems.append((card.notetype, card.template, side, "scrolls sideways"))
+            contrasts: list[dict[str, Any]] = page.evaluate(CONTRASTS_JS)
+            poor = [c for c in contrasts if c["ratio"] < MIN_CONTRAST]
+            if poor:
+                problems.append((card.notetype, card.template, side, str(poor)))
+    assert len(cards) > 20
+    assert problems == []

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import shutil
 from pathlib import Path
+from typing import IO
 
 import pytest
 from ankiutil import collection, import_apkg
 
+from sagenotes_anki import package
 from sagenotes_anki.build import BuildOptions, build, check
-from sagenotes_anki.errors import NotesFolderError, SageNotesError
+from sagenotes_anki.errors import NotesFolderError, OutputError, SageNotesError
 from sagenotes_anki.lockfile import LOCK_NAME
 
 SAMPLES = (
@@ -164,6 +167,27 @@ def test_strict_refuses_warnings(notes: Path, tmp_path: Path) -> None:
     assert strict.warnings >= 1 and not strict.written and not out.exists()
     assert not (notes / LOCK_NAME).exists()
     assert build(notes, out, OPTIONS).written
+
+
+def test_a_write_failing_midway_keeps_package_and_lock(
+    notes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If writing the package fails, the old package and the old lock stay as they were."""
+    out = tmp_path / "deck.apkg"
+    build(notes, out, OPTIONS)
+    before, lock_before = out.read_bytes(), (notes / LOCK_NAME).read_bytes()
+    edit(notes / SAMPLES[0], EDITED_LINE, EDITED_LINE + " (수정됨)")
+
+    def fail_midway(self: object, dest: IO[bytes], timestamp: int) -> None:
+        dest.write(b"PK\x03\x04 half a package")
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(package._PinnedPackage, "write_zip", fail_midway)
+    with pytest.raises(OutputError, match="Input/output error"):
+        build(notes, out, OPTIONS)
+    assert out.read_bytes() == before
+    assert (notes / LOCK_NAME).read_bytes() == lock_before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deck.apkg", "notes"]
 
 
 def test_a_damaged_lock_is_reported_and_replaced(notes: Path, tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 from sagenotes_anki import codes
 from sagenotes_anki.cli import main
 from sagenotes_anki.progress import TerminalProgress
+from sagenotes_anki.summary import human_size, plural
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = ROOT / "notes"
@@ -156,6 +157,13 @@ class TestUsageErrors:
         assert result.exit_code == 2
         line = one_error_line(result)
         assert "'cloze'" in line and "keypoint" in line
+        assert not (tmp_path / "d.apkg").exists()
+
+    def test_empty_deck_name(self, good: Path, tmp_path: Path) -> None:
+        """An empty --deck-name is refused before anything is built."""
+        result = run("build", str(good), "-o", str(tmp_path / "d.apkg"), "--deck-name", " ")
+        assert result.exit_code == 2
+        assert "--deck-name" in one_error_line(result)
         assert not (tmp_path / "d.apkg").exists()
 
     @pytest.mark.parametrize("command", ["build", "check", "preview"])
@@ -324,6 +332,12 @@ class TestBuild:
         assert codes.FREE_FORM_NOTE not in run("build", str(good), "-o", out).stderr
         assert codes.FREE_FORM_NOTE in run("build", str(good), "-o", out, "-v").stderr
 
+    def test_verbose_names_the_settings_file(self, good: Path, tmp_path: Path) -> None:
+        """-v says which settings file the build used."""
+        (good / "sagenotes.toml").write_text('deck-name = "X"\n', encoding="utf-8")
+        result = run("build", str(good), "-o", str(tmp_path / "d.apkg"), "-v")
+        assert f"settings from {good / 'sagenotes.toml'}" in result.stderr
+
     def test_cards_option_limits_note_types(self, good: Path, tmp_path: Path) -> None:
         """--cards concept,mcq makes only those two note types."""
         result = run("build", str(good), "-o", str(tmp_path / "d.apkg"), "--cards", "concept,mcq")
@@ -358,6 +372,20 @@ class TestPreview:
         assert result.exit_code == 0, result.output
         assert out.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
         assert f"wrote {out}: " in result.stderr and " card" in result.stderr
+
+
+class TestSummaryText:
+    @pytest.mark.parametrize(
+        ("size", "text"),
+        [(0, "0 B"), (1023, "1023 B"), (12_000, "11.7 KiB"), (3 * 1024 * 1024, "3.0 MiB")],
+    )
+    def test_sizes_read_like_a_person_would(self, size: int, text: str) -> None:
+        """Output sizes are shown in B, KiB or MiB with one decimal."""
+        assert human_size(size) == text
+
+    def test_plural(self) -> None:
+        """Counts agree with their noun."""
+        assert [plural(n, "error") for n in (0, 1, 2)] == ["0 errors", "1 error", "2 errors"]
 
 
 class FakeTerminal(io.StringIO):

@@ -125,3 +125,15 @@ class TestErrors:
         (tmp_path / "notes").mkdir()
         with pytest.raises(ConfigError, match="must be a table"):
             load_config(tmp_path / "notes")
+
+
+class TestReadme:
+    def test_readme_example_is_a_valid_settings_file(self, tmp_path: Path) -> None:
+        """The sagenotes.toml shown in the README loads without an error."""
+        readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+        start = readme.index("```toml\n") + len("```toml\n")
+        example = readme[start : readme.index("```", start)]
+        write(tmp_path / "notes" / "sagenotes.toml", example)
+        options = load_config(tmp_path / "notes").options()
+        assert options.deck_name == "AWS ML Specialty"
+        assert "concepts" in options.section_aliases

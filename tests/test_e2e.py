@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -220,7 +221,7 @@ class TestRebuildCycle:
 
 class TestMakefile:
     def test_make_deck_rebuilds_only_on_change(self, notes: Path, tmp_path: Path) -> None:
-        """`make deck` builds once, does nothing when nothing changed, rebuilds after an edit."""
+        """`make deck` builds, then idles until a note is edited or deleted."""
         if shutil.which("make") is None:
             pytest.skip("make is not installed")
         deck = tmp_path / "out" / "deck.apkg"
@@ -236,15 +237,27 @@ class TestMakefile:
             f"TOOL={BIN / 'sagenotes-anki'}",
             "deck",
         ]
-        first = subprocess.run(args, capture_output=True, text=True, check=False)
-        assert first.returncode == 0, first.stdout + first.stderr
+
+        def make() -> str:
+            done = subprocess.run(args, capture_output=True, text=True, check=False)
+            assert done.returncode == 0, done.stdout + done.stderr
+            return done.stdout
+
+        def settle() -> None:
+            # Put the notes well before the deck, so only the next change can be newer.
+            now = time.time()
+            for path in [notes, *notes.rglob("*")]:
+                os.utime(path, (now - 100, now - 100))
+            os.utime(deck, (now - 50, now - 50))
+
+        assert "sagenotes-anki build" in make()
         assert deck.is_file()
-        second = subprocess.run(args, capture_output=True, text=True, check=False)
-        assert "sagenotes-anki" not in second.stdout
-        assert "Nothing to be done" in second.stdout or "up to date" in second.stdout
+        assert "Nothing to be done" in make()
+        settle()
         note = notes / "sagemaker-components-ml-workflow.md"
         note.write_text(note.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-        os.utime(note, (deck.stat().st_mtime + 5, deck.stat().st_mtime + 5))
-        third = subprocess.run(args, capture_output=True, text=True, check=False)
-        assert third.returncode == 0
-        assert "sagenotes-anki build" in third.stdout
+        assert "sagenotes-anki build" in make()
+        assert "Nothing to be done" in make()
+        settle()
+        note.unlink()
+        assert "sagenotes-anki build" in make()

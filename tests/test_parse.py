@@ -136,7 +136,11 @@ class TestLoadNote:
         assert result.note.identity == "a/b"
 
 
-def _question_note(answer: str, options: str = "- A) a\n- B) b\n- C) c\n- D) d\n- E) e\n") -> str:
+OPTIONS = "- A) alpha\n- B) beta\n- C) gamma\n- D) delta\n- E) epsilon\n"
+
+
+def _question_note(answer: str, options: str = OPTIONS) -> str:
+    """A question section whose answer line is on line 12 (with the default options)."""
     return f"## 📝 관련 문제\n\n**Question:** Q?\n\n**Options:**\n{options}\n{answer}\n"
 
 
@@ -167,7 +171,7 @@ class TestQuestions:
         """An answer line naming no option letter gives W107 on that line."""
         result = parse_note(_question_note("**정답: 두 번째 보기**"))
         codes = [(d.code, d.line) for d in result.diagnostics if d.code != "W104"]
-        assert codes == [("W107", 13)]
+        assert codes == [("W107", 12)]
 
     def test_question_section_without_question_warns(self) -> None:
         """A question section with no recognisable question gives W108 at its heading."""
@@ -185,7 +189,10 @@ class TestQuestions:
 
     def test_explanations_by_letter_text_and_general(self) -> None:
         """Explanation bullets attach to the option they name; others are general."""
-        body = "💡 추가 설명:\n\n- **A) a** - why a\n- **Option B, C** - why b c\n- **e** - why e\n- 기타\n"
+        body = (
+            "💡 추가 설명:\n\n- **A) alpha** - why a\n- **Option B, C** - why b c\n"
+            "- **Epsilon** - why e\n- 기타\n"
+        )
         note = parse_note(_question_note("**정답: D**\n\n" + body)).note
         assert note is not None
         question = note.questions[0]

@@ -64,6 +64,15 @@ class TestDecode:
             assert decoded.diagnostics == ()
             assert decoded.text is not None
 
+    def test_greek_and_cyrillic_text_is_not_mojibake(self) -> None:
+        """Honest Greek and Russian prose (whose letters live in cp1253/cp1251) is not flagged."""
+        text = (
+            "Её ёлка. Ещё её. Всё её. Привет, мир! Это обычный текст.\n"
+            "Καλημέρα κόσμε. Άλλο Ήταν Όλα. Ύστερα Ώρα.\n"
+        )
+        decoded = decode((text * 5).encode("utf-8"), "n.md")
+        assert decoded.diagnostics == ()
+
     def test_binary_is_an_error(self) -> None:
         """NUL bytes or many control characters mean a binary file (E002)."""
         for data in (b"\x89PNG\r\n\x1a\n\x00\x00", b"\x01\x02\x03\x04\x05\x06 text"):

@@ -10,15 +10,18 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from anki.collection import CardId, Collection  # not anki.cards: a circular import
+from anki.collection import Collection
 from anki.dbproxy import DBProxy
 from ankiutil import CardState, card_state, collection, import_apkg, notes_of_type, review
 from syncutil import SyncServer, running_sync_server, sync
 
 from sagenotes_anki.build import BuildOptions, build
+
+if TYPE_CHECKING:  # importing anki.cards before anki.collection is a circular import
+    from anki.cards import CardId
 
 NOTES = (
     "sagemaker-processing-vs-batch-transform.md",
@@ -155,3 +158,4 @@ def test_deck_survives_the_round_trip_to_the_phone_and_back(
         assert len(guids) == len(set(guids)) == sum(second.cards_by_type.values())
         assert _notes(phone) == _notes(desktop)
         assert _history(phone, reviewed) == before
+        assert _history(desktop, reviewed) == before

@@ -56,6 +56,14 @@ class TestErrors:
         errors = [(d.path, d.code) for d in vault.diagnostics if d.severity == "error"]
         assert errors == [("bad.md", "E003"), ("bin.md", "E002")]
 
+    def test_unreadable_file_is_an_error(self, tmp_path: Path) -> None:
+        """A note that cannot be read (here a dangling link) gives E001 and no note."""
+        (tmp_path / "gone.md").symlink_to(tmp_path / "nowhere.md")
+        vault = load_notes(tmp_path)
+        assert vault.notes == ()
+        assert [(d.path, d.code, d.line) for d in vault.diagnostics] == [("gone.md", "E001", 1)]
+        assert vault.errored_paths == frozenset({"gone.md"})
+
     def test_diagnostics_sorted_by_path_then_line(self, tmp_path: Path) -> None:
         """Diagnostics come ordered by path, then line."""
         _write(tmp_path, "b.md", "# B\n\ntext\n")
