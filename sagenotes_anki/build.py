@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
@@ -31,6 +32,7 @@ from .lockfile import (
 from .model import Diagnostic, StudyNote
 from .notetypes import NOTE_TYPES, NoteType
 from .package import PACKAGE_FORMAT, PackageNote, write_package
+from .previous import recover
 from .sections import DEFAULT_SECTIONS, SectionNames
 
 CARD_KINDS = frozenset({"keypoint", "concept", "tradeoff", "mcq"})
@@ -131,6 +133,7 @@ def build(
     if problem is not None:
         diagnostics.append(problem)  # after the --strict check: it is not a note problem
     timestamp = build_timestamp(options.timestamp)
+    present = {item.guid for item, _ in items}
     plan = reconcile(
         [item for item, _ in items],
         lock,
@@ -138,7 +141,12 @@ def build(
         {nt.name: _notetype_hash(nt) for nt in NOTE_TYPES},
         carry_paths=failed,
         forget_removed=options.forget_removed,
+        recovered=recover(
+            _previous_packages(out, lock, lock_path),
+            [g for g, e in lock.entries.items() if g not in present and not e.full],
+        ),
     )
+    diagnostics.extend(_lost(plan, out))
     package_notes = _package_notes(plan, {item.guid: nt for item, nt in items}, diagnostics)
     inputs = _inputs_digest(options.deck_name, package_notes, plan)
 
@@ -149,7 +157,8 @@ def build(
     mods = {name: stamp.mod for name, stamp in plan.notetypes.items()}
     deck_id = deck_id_for(options.deck_name)
     written = write_package(out, options.deck_name, deck_id, package_notes, mods, timestamp)
-    write_lock(lock_path, plan.to_lock(OutputRecord(inputs, written.sha256, written.size)))
+    record = OutputRecord(inputs, written.sha256, written.size, _relative(out, lock_path.parent))
+    write_lock(lock_path, plan.to_lock(record))
     return replace(report, written=True, size=written.size)
 
 
@@ -269,6 +278,42 @@ def _package_notes(
         fields = tuple(values.get(name, "") for name in notetype.field_names)
         notes.append(PackageNote(notetype, item.guid, fields, item.tags, entry.mod, due))
     return notes
+
+
+def _relative(path: Path, folder: Path) -> str:
+    """``path`` as the lock records it: relative to the lock's folder, POSIX separators."""
+    try:
+        return Path(os.path.relpath(path.resolve(), folder.resolve())).as_posix()
+    except ValueError:  # another drive on Windows
+        return path.resolve().as_posix()
+
+
+def _previous_packages(out: Path, lock: Lock, lock_path: Path) -> list[Path]:
+    """Where the previous build's package may be: this output, then where the lock says."""
+    places = [out]
+    if lock.output is not None and lock.output.path:
+        places.append(lock_path.parent / lock.output.path)
+    return places
+
+
+def _lost(plan: Plan, out: Path) -> list[Diagnostic]:
+    """A warning per note whose vanished items could not be kept in the package."""
+    by_path: dict[str, list[str]] = {}
+    for entry in plan.lost:
+        by_path.setdefault(entry.item.path, []).append(entry.item.key)
+    return [
+        Diagnostic(
+            path,
+            0,
+            "warning",
+            "removed-lost",
+            f"{len(keys)} item(s) gone from this note since the last build ({', '.join(keys)}) "
+            f"cannot be kept tagged sagenotes::removed: the previous package {out} is missing "
+            "or unreadable. They stay in Anki as they were; find them there by the note's "
+            "title and delete or suspend them by hand.",
+        )
+        for path, keys in sorted(by_path.items())
+    ]
 
 
 def _notetype_hash(notetype: NoteType) -> str:

@@ -1,11 +1,13 @@
 """The lock file: what the previous build wrote, so the next one knows what changed.
 
 It lives beside the notes (``sagenotes.lock.json``) and is committed with them. For every
-Anki note it records the GUID, the content hash, the ``mod`` it was given and its full fields
-and tags: an unchanged item keeps its ``mod`` (re-import is a no-op, and a fix the learner
-made inside Anki is not overwritten), a changed one gets a newer ``mod`` (Anki updates it),
-and an item that vanished from the notes can be written again unchanged but tagged
-``sagenotes::removed`` instead of being silently forgotten.
+Anki note it records the GUID, the content hash and the ``mod`` it was given: an unchanged
+item keeps its ``mod`` (re-import is a no-op, and a fix the learner made inside Anki is not
+overwritten), a changed one gets a newer ``mod`` (Anki updates it). An item that vanished
+from the notes is written again unchanged but tagged ``sagenotes::removed`` instead of being
+silently forgotten: its content is taken from the previous package once (``previous.py``)
+and kept in the lock from then on. Only those items carry their fields here, so the lock of
+a large vault stays small.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import IO, Any, Literal
 from .identity import fresh_mod
 from .model import Diagnostic
 from .package import atomic_write
+from .previous import Recovered
 
 LOCK_FORMAT = 1
 LOCK_NAME = "sagenotes.lock.json"
@@ -65,6 +68,7 @@ class Entry:
     item: Item
     mod: int
     hash: str
+    full: bool = True  # False when read from a lock line that holds no fields and tags
 
     @staticmethod
     def of(item: Item, mod: int) -> Entry:
@@ -87,6 +91,7 @@ class OutputRecord:
     inputs: str  # digest of everything the package was made from (see build.py)
     sha256: str
     size: int
+    path: str = ""  # where it was written, relative to the lock's folder when possible
 
 
 @dataclass(frozen=True)
@@ -109,6 +114,7 @@ class Plan:
 
     entries: tuple[tuple[Entry, Status], ...]
     notetypes: Mapping[str, Stamp]
+    lost: tuple[Entry, ...] = ()  # vanished items whose content could not be recovered
 
     def count(self, status: Status) -> int:
         """How many entries have ``status``."""
@@ -116,7 +122,20 @@ class Plan:
 
     def to_lock(self, output: OutputRecord | None) -> Lock:
         """The lock that describes a package written from this plan."""
-        return Lock({e.item.guid: e for e, _ in self.entries}, dict(self.notetypes), output)
+        entries = {
+            e.item.guid: e if status in _KEPT_WITH_CONTENT else _lean(e)
+            for e, status in self.entries
+        }
+        return Lock(entries, dict(self.notetypes), output)
+
+
+def _lean(entry: Entry) -> Entry:
+    """The entry as the lock keeps an item the notes still yield: no fields, no tags."""
+    return Entry(replace(entry.item, fields=(), tags=()), entry.mod, entry.hash, full=False)
+
+
+# Items the notes no longer yield: the lock is the only place their content lives on.
+_KEPT_WITH_CONTENT = frozenset({"removed", "kept_removed", "carried"})
 
 
 def reconcile(
@@ -127,12 +146,14 @@ def reconcile(
     *,
     carry_paths: Iterable[str] = (),
     forget_removed: bool = False,
+    recovered: Mapping[str, Recovered] | None = None,
 ) -> Plan:
     """Compare this build's items with the lock and give each its ``mod``.
 
     ``carry_paths`` are notes left out of this build because of errors: their previous items
     are carried over unchanged rather than marked removed. ``forget_removed`` drops items
-    that are gone from the notes instead of keeping them tagged as removed.
+    that are gone from the notes instead of keeping them tagged as removed. ``recovered``
+    holds, from the previous package, the content of gone items the lock has no fields for.
     """
     mod = fresh_mod(timestamp, [lock.latest_mod()])
     planned: list[tuple[Entry, Status]] = []
@@ -151,11 +172,18 @@ def reconcile(
         (e for guid, e in lock.entries.items() if guid not in present),
         key=lambda e: (e.item.path, e.item.key, e.item.guid),
     )
+    lost: list[Entry] = []
     for old in gone:
+        if forget_removed and old.item.path not in carried:
+            continue
+        if not old.full:
+            found = (recovered or {}).get(old.item.guid)
+            if found is None:
+                lost.append(old)
+                continue
+            old = replace(old, item=replace(old.item, fields=found.fields, tags=found.tags))
         if old.item.path in carried:
             planned.append((old, "carried"))
-        elif forget_removed:
-            continue
         elif REMOVED_TAG in old.item.tags:
             planned.append((old, "kept_removed"))
         else:
@@ -169,7 +197,7 @@ def reconcile(
         else Stamp(digest, mod)
         for name, digest in sorted(notetype_hashes.items())
     }
-    return Plan(tuple(planned), stamps)
+    return Plan(tuple(planned), stamps, tuple(lost))
 
 
 # --- reading and writing -------------------------------------------------------------------
@@ -190,21 +218,25 @@ def dumps(lock: Lock) -> str:
     for entry in lock.entries.values():
         item = entry.item
         # Keys in sorted order, but the fields in note-type order (as Anki shows them).
-        record = {
-            "fields": dict(item.fields),
+        record: dict[str, object] = {
             "guid": item.guid,
             "hash": entry.hash,
             "mod": entry.mod,
             "notetype": item.notetype,
             "path": item.path,
-            "tags": list(item.tags),
         }
+        if entry.full:
+            record["fields"] = dict(item.fields)
+            record["tags"] = list(item.tags)
         items.setdefault(item.identity, {})[item.key] = _compact(record, sort_keys=False)
     notetypes = {n: _compact({"hash": s.hash, "mod": s.mod}) for n, s in lock.notetypes.items()}
     output = "null"
     if lock.output is not None:
         out = lock.output
-        output = _compact({"inputs": out.inputs, "sha256": out.sha256, "size": out.size})
+        record = {"inputs": out.inputs, "sha256": out.sha256, "size": out.size}
+        if out.path:
+            record["path"] = out.path
+        output = _compact(record)
     lines = ["{", f' "about": {_compact(_ABOUT)},', f' "format": {LOCK_FORMAT},', ' "items": {']
     for i, identity in enumerate(sorted(items)):
         lines.append(f"  {_compact(identity)}: {{")
@@ -242,7 +274,8 @@ def loads(text: str) -> Lock:
         entries: dict[str, Entry] = {}
         for identity, keyed in _dict(doc["items"]).items():
             for key, raw in _dict(keyed).items():
-                fields = _dict(raw["fields"])
+                full = "fields" in raw
+                fields = _dict(raw["fields"]) if full else {}
                 item = Item(
                     guid=_str(raw["guid"]),
                     notetype=_str(raw["notetype"]),
@@ -250,11 +283,11 @@ def loads(text: str) -> Lock:
                     key=key,
                     path=_str(raw["path"]),
                     fields=tuple((name, _str(v)) for name, v in fields.items()),
-                    tags=tuple(_str(t) for t in raw["tags"]),
+                    tags=tuple(_str(t) for t in raw["tags"]) if full else (),
                 )
                 if item.guid in entries:
                     raise LockFormatError(f"GUID {item.guid} appears twice")
-                entries[item.guid] = Entry(item, _int(raw["mod"]), _str(raw["hash"]))
+                entries[item.guid] = Entry(item, _int(raw["mod"]), _str(raw["hash"]), full)
         notetypes = {
             name: Stamp(_str(v["hash"]), _int(v["mod"]))
             for name, v in _dict(doc["notetypes"]).items()
@@ -263,7 +296,12 @@ def loads(text: str) -> Lock:
         output = None
         if out is not None:
             out = _dict(out)
-            output = OutputRecord(_str(out["inputs"]), _str(out["sha256"]), _int(out["size"]))
+            output = OutputRecord(
+                _str(out["inputs"]),
+                _str(out["sha256"]),
+                _int(out["size"]),
+                _str(out.get("path", "")),
+            )
     except LockFormatError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -211,14 +211,15 @@ def test_lock_path_option_moves_the_lock(notes: Path, tmp_path: Path) -> None:
 def test_source_date_epoch_gives_identical_bytes(
     notes: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Two fresh builds with SOURCE_DATE_EPOCH set are byte-for-byte identical."""
+    """Two fresh builds (as in two clones) with SOURCE_DATE_EPOCH set are byte-identical."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    other = tmp_path / "other"
-    shutil.copytree(notes, other)
-    build(notes, tmp_path / "one.apkg", BuildOptions())
-    build(other, tmp_path / "two.apkg", BuildOptions())
-    assert (tmp_path / "one.apkg").read_bytes() == (tmp_path / "two.apkg").read_bytes()
-    assert (notes / LOCK_NAME).read_bytes() == (other / LOCK_NAME).read_bytes()
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(notes, one / "notes")
+    shutil.copytree(notes, two / "notes")
+    build(one / "notes", one / "deck.apkg", BuildOptions())
+    build(two / "notes", two / "deck.apkg", BuildOptions())
+    assert (one / "deck.apkg").read_bytes() == (two / "deck.apkg").read_bytes()
+    assert (one / "notes" / LOCK_NAME).read_bytes() == (two / "notes" / LOCK_NAME).read_bytes()
 
 
 def test_card_kinds_limit_the_note_types(notes: Path, tmp_path: Path) -> None:

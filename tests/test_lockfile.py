@@ -21,6 +21,7 @@ from sagenotes_anki.lockfile import (
     reconcile,
     write_lock,
 )
+from sagenotes_anki.previous import Recovered
 
 NOTETYPES = {"Concept": "h1"}
 
@@ -44,6 +45,11 @@ def item(
 def first_build(items: list[Item], timestamp: int = 1000) -> Lock:
     """The lock after a build from no lock at all."""
     return reconcile(items, Lock(), timestamp, NOTETYPES).to_lock(None)
+
+
+def recovered(*items: Item) -> dict[str, Recovered]:
+    """The previous package's copy of these items, as previous.recover returns it."""
+    return {i.guid: Recovered(i.notetype, i.fields, i.tags) for i in items}
 
 
 def status(plan: Plan) -> dict[str, tuple[str, int]]:
@@ -94,17 +100,38 @@ def test_tag_changes_count_but_tag_order_does_not() -> None:
 def test_a_removed_item_is_kept_unchanged_with_the_removed_tag() -> None:
     """An item gone from the notes stays, same fields, tagged removed, with a newer mod."""
     lock = first_build([item("A", "a"), item("B", "b")], 1000)
-    plan = reconcile([item("A", "a")], lock, 5000, NOTETYPES)
+    plan = reconcile([item("A", "a")], lock, 5000, NOTETYPES, recovered=recovered(item("B", "b")))
     assert status(plan) == {"concept:A": ("unchanged", 1000), "concept:B": ("removed", 5000)}
     removed = next(e.item for e, s in plan.entries if s == "removed")
     assert removed.fields == item("B", "b").fields
     assert removed.tags == ("t", REMOVED_TAG)
 
 
+def test_a_removed_item_without_a_previous_package_is_reported_lost() -> None:
+    """With no copy of a vanished item anywhere, the plan names it instead of dropping it."""
+    lock = first_build([item("A", "a"), item("B", "b")], 1000)
+    plan = reconcile([item("A", "a")], lock, 5000, NOTETYPES, recovered={})
+    assert status(plan) == {"concept:A": ("unchanged", 1000)}
+    assert [e.item.key for e in plan.lost] == ["concept:B"]
+
+
+def test_the_lock_keeps_fields_only_for_items_the_notes_no_longer_yield() -> None:
+    """Live items are a hash and a mod in the lock; removed ones keep their content."""
+    lock = first_build([item("A", "a"), item("B", "b")], 1000)
+    lock = reconcile(
+        [item("A", "a")], lock, 5000, NOTETYPES, recovered=recovered(item("B", "b"))
+    ).to_lock(None)
+    text = dumps(lock)
+    assert '"Definition": "b"' in text
+    assert '"Definition": "a"' not in text
+
+
 def test_a_removed_item_stays_put_in_later_builds() -> None:
     """Once tagged, a removed item keeps its mod: re-importing does not touch it again."""
     lock = first_build([item("A", "a"), item("B", "b")], 1000)
-    lock = reconcile([item("A", "a")], lock, 5000, NOTETYPES).to_lock(None)
+    lock = reconcile(
+        [item("A", "a")], lock, 5000, NOTETYPES, recovered=recovered(item("B", "b"))
+    ).to_lock(None)
     plan = reconcile([item("A", "a")], lock, 9000, NOTETYPES)
     assert status(plan) == {"concept:A": ("unchanged", 1000), "concept:B": ("kept_removed", 5000)}
 
@@ -112,7 +139,9 @@ def test_a_removed_item_stays_put_in_later_builds() -> None:
 def test_an_item_that_comes_back_loses_the_removed_tag() -> None:
     """Restoring a removed item is a change that drops the tag."""
     lock = first_build([item("A", "a"), item("B", "b")], 1000)
-    lock = reconcile([item("A", "a")], lock, 5000, NOTETYPES).to_lock(None)
+    lock = reconcile(
+        [item("A", "a")], lock, 5000, NOTETYPES, recovered=recovered(item("B", "b"))
+    ).to_lock(None)
     plan = reconcile([item("A", "a"), item("B", "b")], lock, 9000, NOTETYPES)
     assert status(plan)["concept:B"] == ("changed", 9000)
     assert REMOVED_TAG not in plan.entries[1][0].item.tags
@@ -121,7 +150,14 @@ def test_an_item_that_comes_back_loses_the_removed_tag() -> None:
 def test_items_of_a_note_left_out_for_errors_are_carried_over() -> None:
     """A note skipped because of errors keeps its previous items, untagged and unchanged."""
     lock = first_build([item("A", "a"), item("X", "x", note="broken")], 1000)
-    plan = reconcile([item("A", "a")], lock, 5000, NOTETYPES, carry_paths=["broken.md"])
+    plan = reconcile(
+        [item("A", "a")],
+        lock,
+        5000,
+        NOTETYPES,
+        carry_paths=["broken.md"],
+        recovered=recovered(item("X", "x", note="broken")),
+    )
     assert status(plan) == {"concept:A": ("unchanged", 1000), "concept:X": ("carried", 1000)}
 
 
@@ -141,9 +177,10 @@ def test_a_changed_note_type_gets_a_newer_mod() -> None:
 
 def sample_lock() -> Lock:
     """A lock with two notes, a removed item and an output record."""
-    korean = item("한국어", "정의 <b>굵게</b>")
-    lock = first_build([item("B", "b"), korean, item("C", "c", note="z")])
-    plan = reconcile([item("B", "b"), korean], lock, 2000, NOTETYPES)
+    korean = item("한국어", "정의")
+    gone = item("C", "정의 <b>굵게</b>", note="z")
+    lock = first_build([item("B", "b"), korean, gone])
+    plan = reconcile([item("B", "b"), korean], lock, 2000, NOTETYPES, recovered=recovered(gone))
     return plan.to_lock(OutputRecord("inputs-digest", "f" * 64, 1234))
 
 

@@ -1,0 +1,70 @@
+"""Read notes back out of the previous package.
+
+The lock keeps only hashes and ``mod`` times for the items that still exist (so it stays
+small for a large vault); when an item vanishes from the notes, its last content is taken
+from the package the previous build wrote, so it can be kept, unchanged but tagged.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """An Anki note as the previous package held it."""
+
+    notetype: str
+    fields: tuple[tuple[str, str], ...]  # (field name, HTML)
+    tags: tuple[str, ...]
+
+
+def recover(packages: Sequence[Path], guids: Collection[str]) -> Mapping[str, Recovered]:
+    """The notes with these GUIDs in the first of ``packages`` that holds any of them.
+
+    Missing or unreadable packages are passed over.
+    """
+    for package in packages:
+        found = _recover_one(package, guids) if guids else {}
+        if found:
+            return found
+    return {}
+
+
+def _recover_one(package: Path, guids: Collection[str]) -> Mapping[str, Recovered]:
+    try:
+        with zipfile.ZipFile(package) as zf, tempfile.TemporaryDirectory() as tmp:
+            db = Path(tmp) / "collection.anki2"
+            db.write_bytes(zf.read("collection.anki2"))
+            return _read(db, set(guids))
+    except (OSError, KeyError, zipfile.BadZipFile, sqlite3.Error, ValueError):
+        return {}
+
+
+def _read(db: Path, wanted: set[str]) -> dict[str, Recovered]:
+    conn = sqlite3.connect(db)
+    try:
+        (models_json,) = conn.execute("SELECT models FROM col").fetchone()
+        models = json.loads(models_json)
+        names = {
+            int(mid): (m["name"], [f["name"] for f in sorted(m["flds"], key=lambda f: f["ord"])])
+            for mid, m in models.items()
+        }
+        found: dict[str, Recovered] = {}
+        for guid, mid, flds, tags in conn.execute("SELECT guid, mid, flds, tags FROM notes"):
+            if guid not in wanted or int(mid) not in names:
+                continue
+            name, field_names = names[int(mid)]
+            values = flds.split("\x1f")
+            found[guid] = Recovered(
+                name, tuple(zip(field_names, values, strict=False)), tuple(tags.split())
+            )
+        return found
+    finally:
+        conn.close()
