@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field, replace
 from importlib import metadata
 from pathlib import Path
 
-from . import vault
+from . import cache, vault
 from .cards import CardNote, cards_for
 from .errors import NotesFolderError, SageNotesError
 from .identity import build_timestamp, deck_id_for, guid_for
@@ -118,6 +118,9 @@ def build(
     Without ``keep_going`` any error diagnostic (with ``strict`` any warning too) means nothing
     is written and the previous output stays untouched.
     """
+    shortcut = _shortcut(notes_dir, out, options)
+    if shortcut is not None and isinstance(previous := shortcut.recall(), BuildReport):
+        return previous  # nothing this build reads has changed since the last one
     loaded = _load(notes_dir, options, progress)
     diagnostics = list(loaded.diagnostics)
     failed = loaded.errored_paths
@@ -152,14 +155,14 @@ def build(
 
     report = _report(loaded.files, diagnostics, items, plan, out)
     if _up_to_date(lock, inputs, out):
-        return replace(report, up_to_date=True, size=out.stat().st_size)
+        return _remember(shortcut, replace(report, up_to_date=True, size=out.stat().st_size))
 
     mods = {name: stamp.mod for name, stamp in plan.notetypes.items()}
     deck_id = deck_id_for(options.deck_name)
     written = write_package(out, options.deck_name, deck_id, package_notes, mods, timestamp)
     record = OutputRecord(inputs, written.sha256, written.size, _relative(out, lock_path.parent))
     write_lock(lock_path, plan.to_lock(record))
-    return replace(report, written=True, size=written.size)
+    return _remember(shortcut, replace(report, written=True, size=written.size))
 
 
 # --- steps ---------------------------------------------------------------------------------
@@ -171,15 +174,43 @@ def _load(notes_dir: Path, options: BuildOptions, progress: Progress | None) -> 
     if not notes_dir.is_dir():
         raise NotesFolderError(f"not a folder: {notes_dir}")
     sections = _sections(options)
-    if progress is None:
-        loaded = vault.load_notes(notes_dir, sections=sections)
-    else:
-        loaded = vault.load_notes(
-            notes_dir, sections=sections, progress=lambda done, total: progress("read", done, total)
-        )
+    read = None if progress is None else (lambda done, total: progress("read", done, total))
+    paths = vault.markdown_files(notes_dir)
+    results = cache.parse_all(
+        notes_dir, paths, sections, cache_dir=options.cache_dir, progress=read
+    )
+    loaded = vault.assemble(results, notes_dir)
     if loaded.files == 0:
         raise NotesFolderError(f"no Markdown notes (*.md) in {notes_dir}")
     return loaded
+
+
+def _shortcut(notes_dir: Path, out: Path, options: BuildOptions) -> cache.Shortcut | None:
+    """What lets a rebuild with nothing changed skip the work (None without a cache)."""
+    if options.cache_dir is None or not notes_dir.is_dir():
+        return None
+    lock_path = options.lock_path or notes_dir / LOCK_NAME
+    # The build time only stamps items that changed, so it does not count as a setting.
+    settings = repr(replace(options, timestamp=None))
+    paths = vault.markdown_files(notes_dir)
+    return cache.Shortcut.of(notes_dir, paths, out, lock_path, options.cache_dir, settings)
+
+
+def _remember(shortcut: cache.Shortcut | None, report: BuildReport) -> BuildReport:
+    """Return ``report``, remembering what a rebuild with nothing changed would report.
+
+    That is this report with every item unchanged and the output left as it is; builds
+    whose next report would differ in more than that (items just removed, a lock that was
+    ignored) are not remembered, so the next build takes the full path.
+    """
+    odd = {"lock-ignored", "removed-lost"}
+    if shortcut is None or report.removed or any(d.code in odd for d in report.diagnostics):
+        return report
+    same = report.new + report.changed + report.unchanged
+    shortcut.remember(
+        replace(report, new=0, changed=0, unchanged=same, written=False, up_to_date=True)
+    )
+    return report
 
 
 def _sections(options: BuildOptions) -> SectionNames:

@@ -13,13 +13,15 @@ repay starting the workers (see ``PARALLEL_MIN``).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import multiprocessing
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
@@ -93,9 +95,7 @@ class ParseCache:
     def put(self, key: str, result: ParseResult) -> None:
         """Store a result (atomically; failures ignored: the cache is only a shortcut)."""
         self.used.add(key)
-        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-        check = hashlib.blake2b(payload, digest_size=_CHECK).digest()
-        _write(self.directory / key, _MAGIC + check + payload)
+        _write(self.directory / key, _pack(result))
 
     def prune(self) -> None:
         """Remove entries this build did not use (older versions of notes, deleted notes)."""
@@ -105,13 +105,17 @@ class ParseCache:
             return
         for name in names:
             if name not in self.used:
-                try:
+                with contextlib.suppress(OSError):
                     os.unlink(self.directory / name)
-                except OSError:
-                    pass
 
 
-def _unpack(blob: bytes) -> ParseResult | None:
+def _pack(value: object) -> bytes:
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return _MAGIC + hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload
+
+
+def _load(blob: bytes) -> object | None:
+    """The value of a packed blob; None when it is damaged in any way."""
     head = len(_MAGIC) + _CHECK
     if not blob.startswith(_MAGIC) or len(blob) <= head:
         return None
@@ -119,9 +123,14 @@ def _unpack(blob: bytes) -> ParseResult | None:
     if hashlib.blake2b(payload, digest_size=_CHECK).digest() != blob[len(_MAGIC) : head]:
         return None
     try:
-        result = pickle.loads(payload)
+        value: object = pickle.loads(payload)
     except Exception:  # a damaged or foreign pickle can raise almost anything
         return None
+    return value
+
+
+def _unpack(blob: bytes) -> ParseResult | None:
+    result = _load(blob)
     return result if isinstance(result, ParseResult) else None
 
 
@@ -132,10 +141,8 @@ def _write(path: Path, blob: bytes) -> None:
         temp.write_bytes(blob)
         os.replace(temp, path)
     except OSError:
-        try:
+        with contextlib.suppress(OSError):
             temp.unlink()
-        except OSError:
-            pass
 
 
 def parse_all(
@@ -217,9 +224,84 @@ def _context() -> multiprocessing.context.BaseContext:
 __all__: Sequence[str] = [
     "PARALLEL_MIN",
     "ParseCache",
+    "Shortcut",
     "available_cpus",
     "content_digest",
     "parse_all",
     "scan",
     "tool_digest",
 ]
+
+
+# --- the last build: lets a rebuild with nothing changed stop before parsing anything ------
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """The digests of a build's notes, and where its outcome is remembered for the next one.
+
+    The stamp covers everything a build depends on: the notes, the settings, this tool, the
+    lock file and the output. The lock file and the output are taken by size, modification
+    time and inode: the build wrote them itself, and anything else that touches them (an
+    edit, a restore, a deletion) changes one of those, which sends the next build down the
+    full path.
+    """
+
+    notes_dir: Path
+    out: Path
+    lock_path: Path
+    cache_dir: Path
+    settings: str
+    digests: Mapping[str, str | None]
+
+    @staticmethod
+    def of(
+        notes_dir: Path,
+        relpaths: Iterable[str],
+        out: Path,
+        lock_path: Path,
+        cache_dir: Path,
+        settings: str,
+    ) -> Shortcut:
+        """Read and digest every note now."""
+        return Shortcut(notes_dir, out, lock_path, cache_dir, settings, scan(notes_dir, relpaths))
+
+    def stamp(self) -> str:
+        """The digest of the notes as read, and of the lock file and output as they are now."""
+        digest = hashlib.blake2b(digest_size=20)
+        parts = (tool_digest(), self.settings, str(self.notes_dir.resolve()))
+        for part in (*parts, str(self.out.resolve()), _stat(self.lock_path), _stat(self.out)):
+            digest.update(part.encode() + b"\0")
+        for relpath, content in sorted(self.digests.items()):
+            digest.update(f"{relpath}\0{content}\n".encode())
+        return digest.hexdigest()
+
+    def recall(self) -> object | None:
+        """What was remembered under the current stamp (None if anything differs)."""
+        try:
+            blob = (self.cache_dir / _stamp_name(self.out)).read_bytes()
+        except OSError:
+            return None
+        value = _load(blob)
+        if isinstance(value, tuple) and len(value) == 2 and value[0] == self.stamp():
+            remembered: object = value[1]
+            return remembered
+        return None
+
+    def remember(self, value: object) -> None:
+        """Remember ``value`` for the next build that finds everything as it is now."""
+        _write(self.cache_dir / _stamp_name(self.out), _pack((self.stamp(), value)))
+
+
+def _stamp_name(out: Path) -> str:
+    # One stamp per output, so two decks built beside each other share a cache folder.
+    name = hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()
+    return f"build-{name}.stamp"
+
+
+def _stat(path: Path) -> str:
+    try:
+        info = path.stat()
+    except OSError:
+        return "missing"
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"
