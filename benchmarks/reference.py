@@ -147,11 +147,12 @@ def extract(ast: list[Token]) -> dict[str, Any]:
             elif pending and question is not None and pending[0] in ("options", "explain"):
                 question[pending[0]].extend(items)
             elif "주요" in h2 and "개념" in h2:
-                for item, source in zip(block["children"], items):
+                for item, source in zip(block["children"], items, strict=True):
                     first = item["children"][0]["children"] if item.get("children") else []
-                    if first and first[0]["type"] == "strong" and source.split("**", 2)[-1][:1] == ":":
+                    rest = source.split("**", 2)[-1]
+                    if first and first[0]["type"] == "strong" and rest[:1] == ":":
                         term = plain(first[0]["children"])
-                        definition = source.split("**", 2)[-1][1:].strip()
+                        definition = rest[1:].strip()
                         note["concepts"].append((term, definition, h3))
             pending = None
     return note
@@ -162,7 +163,10 @@ def md_list(items: list[str]) -> str:
     return "\n".join(f"- {i}" for i in items)
 
 
-def cards(note: dict[str, Any], topic: str, source: str) -> Iterator[tuple[genanki.Model, str, list[str]]]:
+Card = tuple[genanki.Model, str, list[str]]
+
+
+def cards(note: dict[str, Any], topic: str, source: str) -> Iterator[Card]:
     """(model, key, fields as Markdown) for every card of a note."""
     if note["keypoint"]:
         flow = f"```\n{note['flow']}```" if note["flow"] else ""
@@ -185,7 +189,7 @@ def build(notes_dir: Path, out: Path) -> dict[str, int]:
     for path in sorted(notes_dir.rglob("*.md")):
         rel = path.relative_to(notes_dir).as_posix()
         post = frontmatter.loads(path.read_bytes().decode("utf-8", errors="replace"))
-        ast = PARSE(post.content)
+        ast: list[Token] = PARSE(post.content)  # type: ignore[assignment]
         h1 = next((plain(b["children"]) for b in ast
                    if b["type"] == "heading" and b["attrs"]["level"] == 1), rel)
         identity = str(post.metadata.get("title") or rel)

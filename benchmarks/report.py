@@ -6,27 +6,28 @@ from pathlib import Path
 from typing import Any
 
 # (cold, no-op, one changed) as a ratio to the reference, or seconds where the issue
-# gives seconds (1×); peak RSS in MB. None: no target at that scale.
+# gives seconds (1x); peak RSS in MB. None: no target at that scale.
 TARGETS: dict[int, dict[str, Any]] = {
     1: {"cold": ("x", 0.7), "noop": ("s", 0.3), "one_changed": ("s", 0.5), "rss": 150},
     10: {"cold": ("x", 0.35), "noop": ("x", 0.05), "one_changed": ("x", 0.15), "rss": 250},
     100: {"cold": ("x", 0.35), "noop": ("x", 0.03), "one_changed": ("x", 0.15), "rss": 600},
 }
-LINEAR_LIMIT = 11.0  # 100× may take at most 11 times as long as 10×
+LINEAR_LIMIT = 11.0  # 100x may take at most 11 times as long as 10x
 
 PASS, FAIL = "✅", "❌"
+X = "\N{MULTIPLICATION SIGN}"
 
 
 def _cell(row: dict[str, Any], key: str) -> str:
     seconds = row[key]["seconds"]
     ratio = seconds / row["reference"]["seconds"]
-    text = f"{seconds:.2f} s ({ratio:.3f}×)"
+    text = f"{seconds:.2f} s ({ratio:.3f}{X})"
     target = TARGETS.get(row["copies"], {}).get(key)
     if target is None:
         return text
     unit, limit = target
     ok = (ratio if unit == "x" else seconds) <= limit
-    shown = f"≤ {limit} × ref" if unit == "x" else f"≤ {limit} s"
+    shown = f"≤ {limit} {X} ref" if unit == "x" else f"≤ {limit} s"
     return f"{text} {PASS if ok else FAIL} {shown}"
 
 
@@ -56,7 +57,7 @@ def table(data: dict[str, Any]) -> str:
     ]
     for row in rows:
         lines.append(
-            f"| {row['copies']}× | {_cell(row, 'cold')} | {_cell(row, 'noop')} | "
+            f"| {row['copies']}{X} | {_cell(row, 'cold')} | {_cell(row, 'noop')} | "
             f"{_cell(row, 'one_changed')} | {_rss(row)} |"
         )
     lines += [
@@ -67,7 +68,7 @@ def table(data: dict[str, Any]) -> str:
     ]
     for row in rows:
         lines.append(
-            f"| {row['copies']}× | {row['notes']} | {row['anki_notes']} | {row['cards']} | "
+            f"| {row['copies']}{X} | {row['notes']} | {row['anki_notes']} | {row['cards']} | "
             f"{row['apkg_bytes'] / 1e6:.1f} MB | {row['reference']['seconds']:.2f} s | "
             f"{row['reference_cards']} | {row['reference_apkg_bytes'] / 1e6:.1f} MB | "
             f"{row['runs']} | {'yes' if row['noop_left_output_untouched'] else 'no'} |"
@@ -80,10 +81,21 @@ def table(data: dict[str, Any]) -> str:
                       / by_copies[10]["reference"]["seconds"])
         lines += [
             "",
-            f"Growth of the cold build from 10× to 100×: {growth:.1f}× {ok} "
-            f"(target ≤ {LINEAR_LIMIT:g}×; the reference grows {ref_growth:.1f}×).",
+            f"Growth of the cold build from 10{X} to 100{X}: {growth:.1f}{X} {ok} "
+            f"(target ≤ {LINEAR_LIMIT:g}{X}; the reference grows {ref_growth:.1f}{X}).",
         ]
     lines += [
+        "",
+        "What is measured, each as a whole `sagenotes-anki build NOTES -o OUT -q` process:",
+        "",
+        "- **cold full build**: no output, no lock file, no parse cache;",
+        "- **no-op rebuild**: the same build again with nothing changed (the output must be "
+        "left as it is);",
+        "- **one note changed**: one note's key point reworded before each run (so its cards "
+        "change and the package is written again);",
+        "- **reference**: `benchmarks/reference.py` on the same notes: python-frontmatter, a "
+        "mistune AST, every card field rendered from Markdown with mistune, genanki, one "
+        "process, no cache.",
         "",
         "Peak RSS is the largest resident set of the build process or of any worker it ran "
         "(each process on its own), over all its runs at that scale.",

@@ -1,12 +1,12 @@
-"""The benchmark: sagenotes-anki against the naive reference, at 1×, 10× and 100× the corpus.
+"""The benchmark: sagenotes-anki against the naive reference, at 1x, 10x and 100x the corpus.
 
 Every figure is a whole process (start-up included), the median of several runs, timed in
 the same session as the reference so that ratios compare like with like. Peak RSS is the
 largest resident set of the process or any child it waited for (``wait4``), so a worker
 process counts on its own, not summed with its parent.
 
-    python benchmarks/run.py            # 1×, 10×, 100× (about a quarter of an hour on 2 cores)
-    python benchmarks/run.py --quick    # 1× only, a smoke test
+    python benchmarks/run.py            # 1x, 10x, 100x (about a quarter of an hour on 2 cores)
+    python benchmarks/run.py --quick    # 1x only, a smoke test
 
 Writes benchmarks/results/results.json, results.md and time_vs_notes.png.
 """
@@ -45,10 +45,12 @@ class Run:
     status: int
 
 
-def timed(cmd: list[str], cwd: Path) -> Run:
+def timed(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
     """Run ``cmd`` to completion; wall time and peak RSS of it and its reaped children."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     assert proc.stderr is not None
     err = proc.stderr.read()  # drain so a chatty process never blocks on a full pipe
     _, status, usage = os.wait4(proc.pid, 0)
@@ -60,10 +62,20 @@ def timed(cmd: list[str], cwd: Path) -> Run:
     return Run(seconds, usage.ru_maxrss / 1024, proc.returncode)
 
 
-def tool_command() -> list[str]:
-    """How to start sagenotes-anki: the venv's script, else ``python -m``."""
-    script = Path(sys.executable).with_name("sagenotes-anki")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "sagenotes_anki"]
+def snapshot() -> dict[str, str]:
+    """A copy of the package to measure, and the environment that runs it.
+
+    The whole run measures one version of the code even if the working tree is edited
+    meanwhile (the parse cache is keyed by the code, so an edit would empty it mid-run).
+    """
+    target = WORK / "snapshot"
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(ROOT / "sagenotes_anki", target / "sagenotes_anki",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return {**os.environ, "PYTHONPATH": str(target)}
+
+
+TOOL = [sys.executable, "-m", "sagenotes_anki"]  # run with cwd outside the repository
 
 
 def package_counts(apkg: Path) -> tuple[int, int]:
@@ -106,14 +118,19 @@ def clean(corpus: Path, out_dir: Path) -> None:
     (corpus / LOCK_NAME).unlink(missing_ok=True)
 
 
-def bench_scale(copies: int, runs: int, log: bool = True) -> dict[str, object]:
+def bench_scale(
+    copies: int, runs: int, env: dict[str, str], log: bool = True
+) -> dict[str, object]:
     """All measurements at one scale."""
     corpus = scale(copies)
     notes = sum(1 for _ in corpus.rglob("*.md"))
     out_dir = WORK / f"out-{copies}x"
     apkg = out_dir / "sagenotes.apkg"
-    build = [*tool_command(), "build", str(corpus), "-o", str(apkg), "-q"]
-    say = (lambda msg: print(f"[{copies}x] {msg}", flush=True)) if log else (lambda msg: None)
+    build = [*TOOL, "build", str(corpus), "-o", str(apkg), "-q"]
+
+    def say(message: str) -> None:
+        if log:
+            print(f"[{copies}x] {message}", flush=True)
 
     ref_out = WORK / f"reference-{copies}x.apkg"
     reference = []
@@ -126,7 +143,7 @@ def bench_scale(copies: int, runs: int, log: bool = True) -> dict[str, object]:
     cold = []
     for i in range(runs):
         clean(corpus, out_dir)
-        cold.append(timed(build, out_dir))
+        cold.append(timed(build, out_dir, env))
         say(f"cold build {i + 1}: {cold[-1].seconds:.2f} s, {cold[-1].rss_mb:.0f} MB")
     size = apkg.stat().st_size
     counts = package_counts(apkg)
@@ -134,7 +151,7 @@ def bench_scale(copies: int, runs: int, log: bool = True) -> dict[str, object]:
     noop = []
     before = apkg.stat().st_mtime_ns
     for i in range(runs):
-        noop.append(timed(build, out_dir))
+        noop.append(timed(build, out_dir, env))
         say(f"no-op rebuild {i + 1}: {noop[-1].seconds:.2f} s")
     untouched = apkg.stat().st_mtime_ns == before
 
@@ -144,11 +161,11 @@ def bench_scale(copies: int, runs: int, log: bool = True) -> dict[str, object]:
     try:
         for i in range(runs):
             edit_one(victim, original, i + 1)
-            changed.append(timed(build, out_dir))
+            changed.append(timed(build, out_dir, env))
             say(f"one note changed {i + 1}: {changed[-1].seconds:.2f} s")
     finally:
         victim.write_bytes(original)
-    timed(build, out_dir)  # leave output and lock in step with the restored corpus
+    timed(build, out_dir, env)  # leave output and lock in step with the restored corpus
 
     return {
         "copies": copies,
@@ -182,13 +199,15 @@ def machine() -> dict[str, object]:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and write the results."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="1× only (a smoke test)")
+    parser.add_argument("--quick", action="store_true", help="1x only (a smoke test)")
     parser.add_argument("--scales", type=int, nargs="+", help="copies of the corpus, e.g. 1 10")
+    parser.add_argument("--runs", type=int, help="runs per measurement (default 5/3/3)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results")
     args = parser.parse_args(argv)
     scales = [1] if args.quick else (args.scales or sorted(RUNS))
     started = time.perf_counter()
-    results = [bench_scale(n, RUNS.get(n, 3)) for n in scales]
+    env = snapshot()
+    results = [bench_scale(n, args.runs or RUNS.get(n, 3), env) for n in scales]
     data = {"machine": machine(), "total_seconds": time.perf_counter() - started,
             "scales": results}
     args.out.mkdir(parents=True, exist_ok=True)

@@ -65,7 +65,7 @@ def _stamp(copies: int, files: list[Path]) -> str:
 
 
 def scale(copies: int, corpus: Path = CORPUS, work: Path = WORK) -> Path:
-    """Make (or reuse, when already made from the same corpus) the ``copies``× corpus."""
+    """Make (or reuse, when already made from the same corpus) the ``copies``x corpus."""
     files = corpus_files(corpus)
     if not files:
         raise SystemExit(f"no notes found in {corpus}")

@@ -12,7 +12,6 @@ import json
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
-from importlib import metadata
 from pathlib import Path
 
 from . import cache, vault
@@ -106,7 +105,7 @@ class BuildReport:
 
 def check(notes_dir: Path, options: BuildOptions, progress: Progress | None = None) -> CheckReport:
     """Parse every note and report diagnostics; raises NotesFolderError for a bad folder."""
-    loaded = _load(notes_dir, options, progress)
+    loaded, _ = _load(notes_dir, options, progress)
     return CheckReport(loaded.files, tuple(loaded.diagnostics))
 
 
@@ -121,13 +120,13 @@ def build(
     shortcut = _shortcut(notes_dir, out, options)
     if shortcut is not None and isinstance(previous := shortcut.recall(), BuildReport):
         return previous  # nothing this build reads has changed since the last one
-    loaded = _load(notes_dir, options, progress)
+    loaded, made = _load(notes_dir, options, progress, with_cards=True)
     diagnostics = list(loaded.diagnostics)
     failed = loaded.errored_paths
     if _blocked(diagnostics, options):
         return _not_written(loaded.files, diagnostics, out)
     good = [n for n in loaded.notes if n.path not in failed]
-    items = _items(good, options, diagnostics, progress)
+    items = _items(good, options, diagnostics, progress, made)
     if _blocked(diagnostics, options):  # making cards can warn too (a key used twice)
         return _not_written(loaded.files, diagnostics, out)
 
@@ -168,7 +167,10 @@ def build(
 # --- steps ---------------------------------------------------------------------------------
 
 
-def _load(notes_dir: Path, options: BuildOptions, progress: Progress | None) -> vault.Vault:
+def _load(
+    notes_dir: Path, options: BuildOptions, progress: Progress | None, *, with_cards: bool = False
+) -> tuple[vault.Vault, dict[str, tuple[CardNote, ...]]]:
+    """The notes, and (``with_cards``) each note's cards by path, made where it was parsed."""
     if not notes_dir.exists():
         raise NotesFolderError(f"notes folder not found: {notes_dir}")
     if not notes_dir.is_dir():
@@ -176,13 +178,15 @@ def _load(notes_dir: Path, options: BuildOptions, progress: Progress | None) -> 
     sections = _sections(options)
     read = None if progress is None else (lambda done, total: progress("read", done, total))
     paths = vault.markdown_files(notes_dir)
-    results = cache.parse_all(
-        notes_dir, paths, sections, cache_dir=options.cache_dir, progress=read
+    choice = cache.CardChoice(options.card_kinds, options.vault_name) if with_cards else None
+    prepared = cache.parse_all(
+        notes_dir, paths, sections, cache_dir=options.cache_dir, progress=read, choice=choice
     )
-    loaded = vault.assemble(results, notes_dir)
+    loaded = vault.assemble([(path, p.result) for path, p in prepared], notes_dir)
     if loaded.files == 0:
         raise NotesFolderError(f"no Markdown notes (*.md) in {notes_dir}")
-    return loaded
+    made = {path: cards for path, p in prepared if (cards := p.card_notes()) is not None}
+    return loaded, made
 
 
 def _shortcut(notes_dir: Path, out: Path, options: BuildOptions) -> cache.Shortcut | None:
@@ -190,8 +194,10 @@ def _shortcut(notes_dir: Path, out: Path, options: BuildOptions) -> cache.Shortc
     if options.cache_dir is None or not notes_dir.is_dir():
         return None
     lock_path = options.lock_path or notes_dir / LOCK_NAME
-    # The build time only stamps items that changed, so it does not count as a setting.
-    settings = repr(replace(options, timestamp=None))
+    # The build time only stamps items that changed, so it does not count as a setting; a
+    # frozenset's repr varies from run to run with string hashing, so the kinds are sorted.
+    plain = replace(options, timestamp=None, card_kinds=frozenset())
+    settings = repr((sorted(options.card_kinds), plain))
     paths = vault.markdown_files(notes_dir)
     return cache.Shortcut.of(notes_dir, paths, out, lock_path, options.cache_dir, settings)
 
@@ -245,12 +251,19 @@ def _items(
     options: BuildOptions,
     diagnostics: list[Diagnostic],
     progress: Progress | None,
+    made: Mapping[str, Sequence[CardNote]],
 ) -> list[tuple[Item, NoteType]]:
-    """Every Anki note the notes yield, in study order, each with its GUID."""
+    """Every Anki note the notes yield, in study order, each with its GUID.
+
+    ``made`` holds cards already made (in a worker process or the cache) by note path.
+    """
     items: list[tuple[Item, NoteType]] = []
     seen: set[str] = set()
     for done, note in enumerate(notes, 1):
-        for card in cards_for(note, kinds=options.card_kinds, vault_name=options.vault_name):
+        cards = made.get(note.path)
+        if cards is None:
+            cards = cards_for(note, kinds=options.card_kinds, vault_name=options.vault_name)
+        for card in cards:
             key = _unique_key(note, card, seen, diagnostics)
             guid = guid_for(note.identity, key)
             seen.add(guid)
@@ -353,10 +366,9 @@ def _notetype_hash(notetype: NoteType) -> str:
 
 
 def _tool_version() -> str:
-    try:
-        return metadata.version("sagenotes-anki")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    # The digest of the code itself: stricter than the version number, and importing
+    # importlib.metadata (the email package) would cost a tenth of a small rebuild.
+    return cache.tool_digest()
 
 
 def _inputs_digest(deck_name: str, notes: Sequence[PackageNote], plan: Plan) -> str:
@@ -365,14 +377,22 @@ def _inputs_digest(deck_name: str, notes: Sequence[PackageNote], plan: Plan) -> 
     Note and card ids come from the build time, but Anki matches notes by GUID, so a package
     with the same digest is as good as a new one and a no-op rebuild can keep it.
     """
-    doc = {
+    head = {
         "deck": deck_name,
         "tool": [_tool_version(), PACKAGE_FORMAT],
         "notetypes": {name: [s.hash, s.mod] for name, s in plan.notetypes.items()},
-        "notes": [[n.guid, n.mod, n.due, n.notetype.name, n.fields, n.tags] for n in notes],
     }
-    text = json.dumps(doc, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # Fed note by note: one JSON text of every field of a large vault would need several
+    # times its size in memory at once.
+    digest = hashlib.sha256(_json(head).encode("utf-8"))
+    for n in notes:
+        row = [n.guid, n.mod, n.due, n.notetype.name, n.fields, n.tags]
+        digest.update(b"\n" + _json(row).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _json(value: object) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def _up_to_date(lock: Lock, inputs: str, out: Path) -> bool:

@@ -1,14 +1,16 @@
-"""The parse cache and parallel parsing: parse only the notes that changed, on every core.
+"""The parse cache, parallel parsing and the no-op shortcut: only changed notes cost time.
 
-A parsed note is stored under a key made of its bytes, its path, the section names and a
-digest of this package's own source code, so an edited note, other settings or a new version
-of the tool simply miss. Entries are checksummed pickles written atomically; one that cannot
-be read, does not match its checksum or does not hold a ``ParseResult`` is ignored and the
-note parsed again. The cache only ever saves time: any problem with it (a read-only folder,
-a full disk) is swallowed and the build goes on without it.
+Each note is parsed and its cards made in one go (``prepare``), in worker processes when
+there are enough notes to repay starting them (see ``PARALLEL_MIN``). The result is stored
+under a key made of the note's bytes, its path, the section names, the card settings and a
+digest of this package's own source code, so an edited note, other settings or another
+version of the tool simply miss. Entries are checksummed pickles written atomically; one
+that cannot be read, fails its checksum or holds anything but a ``Prepared`` is ignored and
+the note parsed again. The cache only ever saves time: any problem with it (a read-only
+folder, a full disk) is swallowed and the build goes on without it.
 
-Notes that must be parsed are parsed in worker processes when there are enough of them to
-repay starting the workers (see ``PARALLEL_MIN``).
+``Shortcut`` remembers a build's outcome under a stamp of everything the build read, so a
+rebuild with nothing changed answers after reading the notes, without parsing anything.
 """
 
 from __future__ import annotations
@@ -21,12 +23,14 @@ import pickle
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
 
-from .model import ParseResult
+from .cards import CardNote, cards_for
+from .model import ParseResult, StudyNote
+from .notetypes import NOTE_TYPES
 from .parse import parse_file, unreadable
 from .sections import SectionNames
 
@@ -38,6 +42,71 @@ _CHECK = 16  # bytes of BLAKE2b checksum after the magic
 PARALLEL_MIN = 48
 
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class CardChoice:
+    """Which cards to make: the settings ``cards_for`` depends on."""
+
+    kinds: frozenset[str]
+    vault_name: str | None
+
+
+@dataclass(frozen=True)
+class Card:
+    """A CardNote with its note type by name, so it pickles small."""
+
+    notetype: str
+    key: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One file's work: its ParseResult and, when asked for, the cards of its note."""
+
+    result: ParseResult
+    cards: tuple[Card, ...] | None = None
+
+    def card_notes(self) -> tuple[CardNote, ...] | None:
+        """The cards as CardNotes (None when they were not made)."""
+        if self.cards is None:
+            return None
+        return tuple(
+            CardNote(_NOTE_TYPES[c.notetype], c.key, c.fields, c.tags) for c in self.cards
+        )
+
+
+_NOTE_TYPES = {nt.name: nt for nt in NOTE_TYPES}
+
+
+def prepare(
+    data: bytes, relpath: str, sections: SectionNames, choice: CardChoice | None
+) -> Prepared:
+    """Parse one file and make its cards: pure, so it runs in a worker process.
+
+    With cards made, the note keeps only who it is (identity, title, path, tags, aliases,
+    dates): its content lives on in the cards, and a vault of thousands of notes stays
+    small in memory and in the cache.
+    """
+    result = parse_file(data, relpath, sections)
+    note = result.note
+    if choice is None or note is None:
+        return Prepared(result)
+    made = cards_for(note, kinds=choice.kinds, vault_name=choice.vault_name)
+    slim = StudyNote(
+        note.identity,
+        note.title,
+        note.path,
+        note.tags,
+        note.aliases,
+        note.created,
+        note.modified,
+        is_template=note.is_template,
+    )
+    cards = tuple(Card(c.notetype.name, c.key, c.fields, c.tags) for c in made)
+    return Prepared(replace(result, note=slim), cards)
 
 
 @lru_cache(maxsize=1)
@@ -73,9 +142,14 @@ def scan(folder: Path, relpaths: Iterable[str]) -> dict[str, str | None]:
 class ParseCache:
     """Parsed notes on disk, one checksummed file per note."""
 
-    def __init__(self, directory: Path, sections: SectionNames) -> None:
+    def __init__(
+        self, directory: Path, sections: SectionNames, choice: CardChoice | None = None
+    ) -> None:
         self.directory = directory / f"parse-v{CACHE_FORMAT}"
-        self._salt = f"{tool_digest()}\0{sections!r}\0".encode()
+        # frozenset reprs vary with string hashing, hence the sorted kinds.
+        kinds = sorted(choice.kinds) if choice is not None else None
+        settings = (sections, kinds, choice.vault_name if choice is not None else None)
+        self._salt = f"{tool_digest()}\0{settings!r}\0".encode()
         self.used: set[str] = set()
 
     def key(self, relpath: str, digest: str) -> str:
@@ -83,7 +157,7 @@ class ParseCache:
         material = self._salt + relpath.encode() + b"\0" + digest.encode()
         return hashlib.blake2b(material, digest_size=20).hexdigest()
 
-    def get(self, key: str) -> ParseResult | None:
+    def get(self, key: str) -> Prepared | None:
         """The stored result, or None when missing, damaged or of the wrong kind."""
         self.used.add(key)
         try:
@@ -92,7 +166,7 @@ class ParseCache:
             return None
         return _unpack(blob)
 
-    def put(self, key: str, result: ParseResult) -> None:
+    def put(self, key: str, result: Prepared) -> None:
         """Store a result (atomically; failures ignored: the cache is only a shortcut)."""
         self.used.add(key)
         _write(self.directory / key, _pack(result))
@@ -129,9 +203,9 @@ def _load(blob: bytes) -> object | None:
     return value
 
 
-def _unpack(blob: bytes) -> ParseResult | None:
+def _unpack(blob: bytes) -> Prepared | None:
     result = _load(blob)
-    return result if isinstance(result, ParseResult) else None
+    return result if isinstance(result, Prepared) else None
 
 
 def _write(path: Path, blob: bytes) -> None:
@@ -153,33 +227,38 @@ def parse_all(
     cache_dir: Path | None = None,
     progress: Progress | None = None,
     workers: int | None = None,
-) -> list[tuple[str, ParseResult]]:
-    """Every file's ParseResult, in ``relpaths`` order: from the cache, else parsed.
+    choice: CardChoice | None = None,
+) -> list[tuple[str, Prepared]]:
+    """Every file's ParseResult (and cards, given a ``choice``) in ``relpaths`` order.
 
-    ``workers`` caps the worker processes (default: the CPUs this process may use); the
-    notes are parsed in this process when there are few of them or only one CPU.
+    Taken from the cache, else parsed. ``workers`` caps the worker processes (default: the
+    CPUs this process may use); the notes are parsed in this process when there are few of
+    them or only one CPU.
     """
-    cache = ParseCache(cache_dir, sections) if cache_dir is not None else None
-    results: dict[str, ParseResult] = {}
-    todo: list[tuple[str, bytes, str]] = []  # (relpath, data, key)
+    cache = ParseCache(cache_dir, sections, choice) if cache_dir is not None else None
+    results: dict[str, Prepared] = {}
+    todo: list[str] = []
     for relpath in relpaths:
-        try:
-            data = (folder / relpath).read_bytes()
-        except OSError as exc:
-            results[relpath] = ParseResult(None, (unreadable(relpath, exc),))
-            continue
-        key = cache.key(relpath, content_digest(data)) if cache is not None else ""
-        hit = cache.get(key) if cache is not None else None
-        if hit is not None:
-            results[relpath] = hit
-        else:
-            todo.append((relpath, data, key))
-        if progress is not None and hit is not None:
-            progress(len(results), len(relpaths))
-    for (relpath, _, key), result in zip(todo, _parse(todo, sections, workers), strict=True):
-        results[relpath] = result
+        hit = None
         if cache is not None:
-            cache.put(key, result)
+            try:
+                digest = content_digest((folder / relpath).read_bytes())
+            except OSError:
+                digest = ""
+            hit = cache.get(cache.key(relpath, digest)) if digest else None
+        if hit is None:
+            todo.append(relpath)
+            continue
+        results[relpath] = hit
+        if progress is not None:
+            progress(len(results), len(relpaths))
+    for relpath, (digest, prepared) in zip(
+        todo, _prepare(folder, todo, sections, choice, workers), strict=True
+    ):
+        results[relpath] = prepared
+        if cache is not None and digest:
+            # Keyed by the bytes the parser actually read, in case the file changed since.
+            cache.put(cache.key(relpath, digest), prepared)
         if progress is not None:
             progress(len(results), len(relpaths))
     if cache is not None:
@@ -187,20 +266,38 @@ def parse_all(
     return [(relpath, results[relpath]) for relpath in relpaths]
 
 
-def _parse(
-    todo: Sequence[tuple[str, bytes, str]], sections: SectionNames, workers: int | None
-) -> Iterable[ParseResult]:
-    datas = [data for _, data, _ in todo]
-    paths = [relpath for relpath, _, _ in todo]
+def prepare_file(
+    folder: Path, relpath: str, sections: SectionNames, choice: CardChoice | None
+) -> tuple[str, Prepared]:
+    """Read, parse and make the cards of one file: (digest of the bytes read, the work).
+
+    The digest is "" when the file could not be read. Workers read the files themselves,
+    so the notes' bytes are neither held by nor copied from the main process.
+    """
+    try:
+        data = (folder / relpath).read_bytes()
+    except OSError as exc:
+        return "", Prepared(ParseResult(None, (unreadable(relpath, exc),)))
+    return content_digest(data), prepare(data, relpath, sections, choice)
+
+
+def _prepare(
+    folder: Path,
+    todo: Sequence[str],
+    sections: SectionNames,
+    choice: CardChoice | None,
+    workers: int | None,
+) -> Iterable[tuple[str, Prepared]]:
     count = min(workers or available_cpus(), len(todo))
+    jobs = (repeat(folder), todo, repeat(sections), repeat(choice))
     if count < 2 or len(todo) < PARALLEL_MIN:
-        return map(parse_file, datas, paths, repeat(sections))
+        return map(prepare_file, *jobs)
     # A few chunks per worker: big enough to keep pickling overhead low, small enough that
     # one slow chunk (a long white paper) does not leave the other core idle at the end.
     chunksize = max(1, len(todo) // (count * 8))
     executor = ProcessPoolExecutor(max_workers=count, mp_context=_context())
     try:
-        return list(executor.map(parse_file, datas, paths, repeat(sections), chunksize=chunksize))
+        return list(executor.map(prepare_file, *jobs, chunksize=chunksize))
     finally:
         executor.shutdown()
 
@@ -223,11 +320,16 @@ def _context() -> multiprocessing.context.BaseContext:
 
 __all__: Sequence[str] = [
     "PARALLEL_MIN",
+    "Card",
+    "CardChoice",
     "ParseCache",
+    "Prepared",
     "Shortcut",
     "available_cpus",
     "content_digest",
     "parse_all",
+    "prepare",
+    "prepare_file",
     "scan",
     "tool_digest",
 ]

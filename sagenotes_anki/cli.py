@@ -148,8 +148,8 @@ def build(
         forget_removed=forget_removed or None,
         cache_dir=None if no_cache else output.parent / CACHE_DIR_NAME,
     )
-    report = _run_build(notes_dir, output, options)
-    if verbose and config.source is not None:
+    report = _run_build(notes_dir, output, options, show_progress=not quiet)
+    if verbose and not quiet and config.source is not None:
         click.echo(f"settings from {config.source}", err=True)
     for line in diagnostic_lines(report.diagnostics, notes_dir, quiet=quiet, verbose=verbose):
         click.echo(line, err=True)
@@ -159,7 +159,9 @@ def build(
     sys.exit(EXIT_NOTE_ERRORS if _failed(report, options.strict) else EXIT_OK)
 
 
-def _run_build(notes_dir: Path, output: Path, options: BuildOptions) -> BuildReport:
+def _run_build(
+    notes_dir: Path, output: Path, options: BuildOptions, *, show_progress: bool
+) -> BuildReport:
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -167,7 +169,7 @@ def _run_build(notes_dir: Path, output: Path, options: BuildOptions) -> BuildRep
     if output.is_dir():
         raise UsageFailure(f"output is a folder, not a file: {output}")
     try:
-        with TerminalProgress(sys.stderr) as progress:
+        with TerminalProgress(sys.stderr, None if show_progress else False) as progress:
             return pipeline.build(notes_dir, output, options, progress=progress)
     except SageNotesError as exc:
         raise UsageFailure(str(exc)) from exc
@@ -200,7 +202,7 @@ def check(notes_dir: Path, fmt: str, strict: bool | None, quiet: bool, verbose: 
     _require_folder(notes_dir)
     _, options = _options(notes_dir, None, strict=strict)
     try:
-        with TerminalProgress(sys.stderr) as progress:
+        with TerminalProgress(sys.stderr, False if quiet else None) as progress:
             report = pipeline.check(notes_dir, options, progress=progress)
     except SageNotesError as exc:
         raise UsageFailure(str(exc)) from exc

@@ -21,8 +21,16 @@ W105   warning   empty-file                    the file has no content
 W106   warning   duplicate-title               several notes claim one front-matter title
 W107   warning   unreadable-answer             the ``정답:`` line names no option letter
 W108   warning   question-not-found            a question section holds no ``Question:``
+W109   warning   legacy-encoding               the file is not UTF-8 and was read as
+                                               Windows-1252; check accented letters
+W110   warning   cut-off                       the file ends in a broken character (cut
+                                               off while saving?); that character is dropped
 I201   info      free-form-note                a note without the template's sections
 I202   info      raw-html                      the note holds HTML; cards get it sanitised
+I203   info      media-not-packaged            the note embeds images/files; cards show
+                                               their names, the media are not in the deck
+I204   info      template-file                 the file is a note template ({{title}},
+                                               <% tp.… %>), not a note; it gives no cards
 =====  ========  ============================  ===============================================
 """
 
@@ -40,5 +48,9 @@ EMPTY_FILE = "W105"
 DUPLICATE_TITLE = "W106"
 UNREADABLE_ANSWER = "W107"
 QUESTION_NOT_FOUND = "W108"
+LEGACY_ENCODING = "W109"
+CUT_OFF = "W110"
 FREE_FORM_NOTE = "I201"
 RAW_HTML = "I202"
+MEDIA_NOT_PACKAGED = "I203"
+TEMPLATE_FILE = "I204"

@@ -22,10 +22,12 @@ from mistune.inline_parser import InlineParser
 from mistune.plugins import import_plugin
 
 from .model import RichText, Span, SpanKind
+from .obsidian import transform
 
 Token = dict[str, Any]
 _POS = "_sagenotes_pos"
-_ITEM_MARKER = re.compile(r"([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_CHECKBOX = re.compile(r"\[[ xX]\][ \t]+")
+_ITEM_MARKER = re.compile(r"(?:>[ \t]?)*([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 
 
 class _PositionParser(BlockParser):
@@ -89,8 +91,14 @@ class Block:
         return list(zip(children, lines, strict=True))
 
 
-def parse_blocks(body: str, first_line: int, file_lines: Sequence[str]) -> list[Block]:
-    """The body's top-level blocks (blank lines dropped) with their lines in the file."""
+def parse_blocks(
+    body: str, first_line: int, file_lines: Sequence[str], inserted: Sequence[int] = ()
+) -> list[Block]:
+    """The body's top-level blocks (blank lines dropped) with their lines in the file.
+
+    ``inserted`` lists the (0-based) lines of ``body`` that are not in the file: blank
+    lines the pre-pass added; they are skipped when counting lines.
+    """
     state = _PositionState()
     tokens, _ = _MARKDOWN.parse(body, state)
     assert isinstance(tokens, list)
@@ -100,7 +108,8 @@ def parse_blocks(body: str, first_line: int, file_lines: Sequence[str]) -> list[
         if token.get("type") == "blank_line":
             continue
         pos = int(token.get(_POS, 0))
-        line = first_line + bisect.bisect_left(starts, pos)
+        index = bisect.bisect_left(starts, pos)
+        line = first_line + index - bisect.bisect_left(inserted, index)
         blocks.append(Block(str(token["type"]), line, token, file_lines))
     return blocks
 
@@ -134,8 +143,11 @@ def item_text(item: Token) -> RichText:
             part = list(_spans(child.get("children", ())))
         elif kind == "list":
             part = []
-            for sub in child.get("children", ()):
-                part += [Span("linebreak"), Span("text", "- "), *item_text(sub).spans]
+            attrs = child.get("attrs", {})
+            start = int(attrs.get("start", 1)) if attrs.get("ordered") else 0
+            for number, sub in enumerate(child.get("children", ()), start=start):
+                marker = f"{number}. " if start else "- "  # a numbered list keeps its numbers
+                part += [Span("linebreak"), Span("text", marker), *item_text(sub).spans]
             if not spans and part:
                 part = part[1:]
         elif kind == "block_code":
@@ -147,6 +159,39 @@ def item_text(item: Token) -> RichText:
         if spans and part and part[0].kind != "linebreak":
             spans.append(Span("linebreak"))
         spans += part
+    return RichText(tuple(_without_checkbox(_merge(spans))))
+
+
+def _without_checkbox(spans: list[Span]) -> list[Span]:
+    """A task item (``- [ ] **Term**: ...``) without its checkbox."""
+    if spans and spans[0].kind == "text" and _CHECKBOX.match(spans[0].text):
+        rest = _CHECKBOX.sub("", spans[0].text, count=1)
+        return ([Span("text", rest)] if rest else []) + spans[1:]
+    return spans
+
+
+def split_lines(text: RichText) -> list[RichText]:
+    """The text cut at its line breaks (soft or hard) outside nested markup."""
+    lines: list[list[Span]] = [[]]
+    for span in text.spans:
+        if span.kind == "linebreak":
+            lines.append([])
+        elif span.kind == "text" and "\n" in span.text:
+            first, *more = span.text.split("\n")
+            lines[-1].append(Span("text", first))
+            lines += [[Span("text", part)] for part in more]
+        else:
+            lines[-1].append(span)
+    return [RichText(tuple(s for s in line if s.kind != "text" or s.text)) for line in lines]
+
+
+def join_lines(lines: Sequence[RichText]) -> RichText:
+    """Lines back as one text, joined by soft line breaks."""
+    spans: list[Span] = []
+    for index, line in enumerate(lines):
+        if index:
+            spans.append(Span("text", "\n"))
+        spans += line.spans
     return RichText(tuple(_merge(spans)))
 
 
@@ -183,10 +228,16 @@ def _spans(tokens: Iterable[Token]) -> Iterable[Span]:
         elif kind == "codespan":
             yield Span("codespan", raw)
         elif kind in ("inline_html", "block_html"):
-            yield Span("html", raw)
+            if not raw.lstrip().startswith("<!--"):  # a comment never reaches a card
+                yield Span("html", raw)
         elif kind in _CONTAINERS:
             yield Span(_CONTAINERS[kind], children=tuple(_merge(_spans(children))))
-        elif kind in ("link", "image"):
+        elif kind == "image":
+            # Media are not packaged: the alt text, else the file name, stands for it.
+            url = str(token.get("attrs", {}).get("url", ""))
+            alt = list(_merge(_spans(children)))
+            yield from alt if alt else [Span("text", url.rsplit("/", 1)[-1])]
+        elif kind == "link":
             url = str(token.get("attrs", {}).get("url", ""))
             yield Span("link", children=tuple(_merge(_spans(children))), url=url)
         elif children:
@@ -196,7 +247,7 @@ def _spans(tokens: Iterable[Token]) -> Iterable[Span]:
 
 
 def _merge(spans: Iterable[Span]) -> list[Span]:
-    """Adjacent plain-text spans as one, so equal texts compare equal."""
+    """Adjacent plain-text spans as one (so equal texts compare equal), Obsidian syntax read."""
     out: list[Span] = []
     for span in spans:
         if span.kind == "text" and not span.text:
@@ -205,7 +256,7 @@ def _merge(spans: Iterable[Span]) -> list[Span]:
             out[-1] = Span("text", out[-1].text + span.text)
         else:
             out.append(span)
-    return out
+    return transform(out)
 
 
 def strip(text: RichText) -> RichText:

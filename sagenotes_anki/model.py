@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
-SpanKind = Literal["text", "strong", "emphasis", "codespan", "link", "html", "linebreak", "strike"]
+SpanKind = Literal[
+    "text", "strong", "emphasis", "codespan", "link", "html", "linebreak", "strike", "mark"
+]
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,8 @@ class Span:
     """One piece of inline text.
 
     ``text`` holds the literal text for ``text``, ``codespan`` and ``html`` spans;
-    ``children`` the nested spans of ``strong``, ``emphasis``, ``strike`` and ``link``;
+    ``children`` the nested spans of ``strong``, ``emphasis``, ``strike``, ``mark``
+    (an Obsidian ``==highlight==``) and ``link``;
     ``url`` the target of a ``link``. ``html`` spans hold raw HTML written in the note and
     must be sanitised before they reach a card.
     """
@@ -74,7 +77,7 @@ def _plain(span: Span) -> str:
     return span.text
 
 
-_WRAP = {"strong": "**", "emphasis": "*", "strike": "~~"}
+_WRAP = {"strong": "**", "emphasis": "*", "strike": "~~", "mark": "=="}
 
 
 def _markdown(span: Span) -> str:

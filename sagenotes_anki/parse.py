@@ -1,47 +1,40 @@
 """mistune AST -> :class:`StudyNote`, with a diagnostic for every problem.
 
-The body is cut at its H2 headings into sections; each recognised section kind has one
-extractor (see ``_EXTRACTORS``). Trade-off labels (``**X 장점**:``) are read wherever they
-stand outside the question section. The diagnostic codes are listed in :mod:`codes`.
+Steps: decode (:mod:`source`), skip template files, split the front matter, a text
+pre-pass (:mod:`prepass`: comments out, label lines set apart), mistune blocks with lines
+(:mod:`mdast`), quotes/callouts unwrapped, then the body is cut into sections at the level
+its template headings stand at (:mod:`extract`); each section kind has an extractor.
+Trade-off labels (``**X 장점**:``) are read wherever they stand outside the question
+section (:mod:`tradeoffs`); questions by :mod:`questions`. Codes: :mod:`codes`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import codes
-from .mdast import Block, drop_prefix, item_text, join, parse_blocks, strip
-from .model import Concept, Diagnostic, Flow, ParseResult, RichText, StudyNote
-from .questions import read_questions
+from .extract import (
+    TEMPLATE,
+    Section,
+    demote_setext,
+    extract,
+    flatten_quotes,
+    heading_kind,
+    section_level,
+    split_sections,
+)
+from .mdast import Block, join, parse_blocks
+from .metadata import items, value
+from .metadata import text as metadata_text
+from .model import Diagnostic, ParseResult, StudyNote
+from .obsidian import EMBED
+from .prepass import is_template_file, prepare
+from .questions import is_label, read_questions
 from .sections import DEFAULT_SECTIONS, SectionNames
 from .source import damage_diagnostic, decode, split_front_matter
 from .tradeoffs import read_tradeoffs
-
-_TEMPLATE = ("keypoint", "explanation", "concepts", "question")
-_TERM = re.compile(r"\s*[:\uff1a]\s*")
-_FLOW_INFO = {"", "text", "txt", "plain", "plaintext", "mermaid", "ascii"}
-
-
-@dataclass
-class _Section:
-    kind: str
-    heading: str
-    line: int
-    blocks: list[Block] = field(default_factory=list)
-
-
-@dataclass
-class _Found:
-    """What the extractors collect for one note."""
-
-    key_point: list[RichText] = field(default_factory=list)
-    concepts: list[Concept] = field(default_factory=list)
-    practical: list[RichText] = field(default_factory=list)
-    flows: list[Flow] = field(default_factory=list)
 
 
 def parse_note(
@@ -52,6 +45,12 @@ def parse_note(
     damaged = damage_diagnostic(text, path)
     if damaged is not None:
         return ParseResult(None, (damaged,))
+    if is_template_file(text):
+        message = (
+            "this is a template (it holds placeholders such as {{title}} or <% tp.… %>), not "
+            "a note, so it gives no cards; nothing to do"
+        )
+        return ParseResult(None, (Diagnostic(path, 1, "info", codes.TEMPLATE_FILE, message),))
     split = split_front_matter(text, path)
     if split.diagnostics:
         return ParseResult(None, split.diagnostics)
@@ -60,7 +59,14 @@ def parse_note(
         message = "the note is empty, so it gives no cards; write the note or delete the file"
         line = split.body_line if split.metadata else 1
         diagnostics.append(Diagnostic(path, line, "warning", codes.EMPTY_FILE, message))
-    blocks = parse_blocks(split.body, split.body_line, text.split("\n"))
+    body, inserted = prepare(split.body, lambda label: is_label(label, sections))
+    # List items are located by scanning lines: scan the file as the parser saw it
+    # (comments blanked), line for line, without the blank lines the pre-pass added.
+    skipped = set(inserted)
+    kept = [line for index, line in enumerate(body.split("\n")) if index not in skipped]
+    seen = text.split("\n")[: split.body_line - 1] + kept
+    blocks = parse_blocks(body, split.body_line, seen, inserted)
+    blocks = demote_setext(flatten_quotes(blocks), sections)
     note = _note(split.metadata, blocks, path, sections, diagnostics)
     return ParseResult(note, tuple(sorted(diagnostics, key=lambda d: d.line)))
 
@@ -82,7 +88,11 @@ def parse_file(data: bytes, relpath: str, sections: SectionNames = DEFAULT_SECTI
     decoded = decode(data, relpath)
     if decoded.text is None:
         return ParseResult(None, decoded.diagnostics)
-    return parse_note(decoded.text, relpath, sections=sections)
+    result = parse_note(decoded.text, relpath, sections=sections)
+    if not decoded.diagnostics:
+        return result
+    found = decoded.diagnostics + result.diagnostics
+    return ParseResult(result.note, tuple(sorted(found, key=lambda d: d.line)))
 
 
 def unreadable(relpath: str, exc: OSError) -> Diagnostic:
@@ -99,25 +109,24 @@ def _note(
     names: SectionNames,
     diagnostics: list[Diagnostic],
 ) -> StudyNote:
-    sections = _sections(blocks, names)
-    found = _Found()
-    for section in sections:
-        extractor = _EXTRACTORS.get(section.kind)
-        if extractor is not None:
-            extractor(section, found, names)
+    level = section_level(blocks, names)
+    sections = split_sections(blocks, names, level)
+    found = extract(sections, names)
     kinds = {section.kind for section in sections}
-    is_template = bool(kinds & set(_TEMPLATE))
+    is_template = bool(kinds & set(TEMPLATE))
     question_blocks = [b for s in sections if s.kind == "question" for b in s.blocks]
     # Trade-off labels count anywhere but in a question; headings stay to end label lists.
     in_question = {id(b) for b in question_blocks}
     others = [b for b in blocks if id(b) not in in_question]
     if question_blocks:
-        questions, problems = read_questions(question_blocks, path, names)
+        questions, problems = read_questions(question_blocks, path, names, level=level)
     else:
-        questions, problems = read_questions(blocks, path, names, in_section=False)
+        questions, problems = read_questions(blocks, path, names, in_section=False, level=level)
     diagnostics += problems
     title_block = next((b for b in blocks if b.type == "heading" and b.level == 1), None)
-    identity = _text(metadata.get("title")) or str(PurePosixPath(path).with_suffix(""))
+    if level == 1:  # H1 sections: the title is the H1 that names no section
+        title_block = next((b for b in blocks if _is_title(b, names)), None)
+    identity = metadata_text(value(metadata, "title")) or str(PurePosixPath(path).with_suffix(""))
     tradeoffs = read_tradeoffs(others, names)
     _check(path, blocks, sections, is_template, questions, diagnostics)
     if is_template and "explanation" in kinds and not tradeoffs:
@@ -126,10 +135,10 @@ def _note(
         identity=identity,
         title=title_block.text().plain().strip() if title_block else identity,
         path=path,
-        tags=_list(metadata.get("tags"), tags=True),
-        aliases=_list(metadata.get("aliases")),
-        created=_text(metadata.get("created")) or None,
-        modified=_text(metadata.get("modified")) or None,
+        tags=items(value(metadata, "tags"), tags=True),
+        aliases=items(value(metadata, "aliases")),
+        created=metadata_text(value(metadata, "created")) or None,
+        modified=metadata_text(value(metadata, "modified")) or None,
         key_point=join(found.key_point),
         concepts=tuple(found.concepts),
         practical_uses=tuple(found.practical),
@@ -141,7 +150,11 @@ def _note(
     return note
 
 
-def _no_tradeoffs(path: str, sections: list[_Section]) -> Diagnostic:
+def _is_title(block: Block, names: SectionNames) -> bool:
+    return block.type == "heading" and block.level == 1 and not heading_kind(block, names)
+
+
+def _no_tradeoffs(path: str, sections: list[Section]) -> Diagnostic:
     line = next(s.line for s in sections if s.kind == "explanation")
     message = (
         "the explanation has no trade-offs, so the note gives no trade-off card; add "
@@ -151,86 +164,10 @@ def _no_tradeoffs(path: str, sections: list[_Section]) -> Diagnostic:
     return Diagnostic(path, line, "warning", codes.MISSING_SECTION, message)
 
 
-def _sections(blocks: list[Block], names: SectionNames) -> list[_Section]:
-    """One section per H2 (kind "" if unrecognised); blocks before the first H2 are left out."""
-    sections: list[_Section] = []
-    for block in blocks:
-        if block.type == "heading" and block.level == 2:
-            heading = block.text().plain()
-            kind = next((k for k in _SECTION_KINDS if names.matches(k, heading)), "")
-            sections.append(_Section(kind, heading.strip(), block.line))
-        elif sections:
-            sections[-1].blocks.append(block)
-    return sections
-
-
-def _key_point(section: _Section, found: _Found, names: SectionNames) -> None:
-    for block in section.blocks:
-        if block.type == "paragraph":
-            found.key_point.append(block.text())
-        elif block.type == "list":
-            found.key_point += [item_text(item) for item, _ in block.items()]
-
-
-def _explanation(section: _Section, found: _Found, names: SectionNames) -> None:
-    heading = section.heading
-    for block in section.blocks:
-        if block.type == "heading":
-            heading = block.text().plain().strip()
-        elif block.type == "block_code" and block.token.get("style") == "fenced":
-            info = str(block.token.get("attrs", {}).get("info", "")).strip().lower()
-            if info in _FLOW_INFO:
-                text = str(block.token.get("raw", "")).rstrip("\n")
-                found.flows.append(Flow(heading, text, block.line))
-
-
-def _concepts(section: _Section, found: _Found, names: SectionNames) -> None:
-    group = ""
-    for block in section.blocks:
-        if block.type == "heading" and block.level >= 3:
-            group = block.text().plain().strip()
-        elif block.type == "list":
-            practical = names.matches("practical", group) or section.kind == "practical"
-            for item, line in block.items():
-                text = item_text(item)
-                concept = _concept(text, group, line)
-                if concept is not None:
-                    found.concepts.append(concept)
-                elif practical and text:
-                    found.practical.append(text)
-
-
-def _concept(text: RichText, group: str, line: int) -> Concept | None:
-    """A ``**Term**: definition`` item (colon outside or inside the bold), else None."""
-    first = text.spans[0] if text.spans else None
-    if first is None or first.kind != "strong":
-        return None
-    term = RichText((first,)).plain().strip()
-    rest = RichText(text.spans[1:])
-    colon = _TERM.match(rest.plain())
-    if term.endswith((":", "\uff1a")):
-        term = term[:-1].strip()
-    elif colon is None:
-        return None
-    definition = strip(drop_prefix(rest, colon.end()) if colon else rest)
-    if not term or not definition:
-        return None
-    return Concept(term, definition, group, line)
-
-
-_SECTION_KINDS = ("keypoint", "explanation", "concepts", "practical", "question", "tradeoffs")
-_EXTRACTORS: dict[str, Callable[[_Section, _Found, SectionNames], None]] = {
-    "keypoint": _key_point,
-    "explanation": _explanation,
-    "concepts": _concepts,
-    "practical": _concepts,
-}
-
-
 def _check(
     path: str,
     blocks: list[Block],
-    sections: list[_Section],
+    sections: list[Section],
     is_template: bool,
     questions: tuple[Any, ...],
     diagnostics: list[Diagnostic],
@@ -248,7 +185,7 @@ def _check(
         )
         diagnostics.append(Diagnostic(path, top, "info", codes.FREE_FORM_NOTE, message))
     if is_template:
-        for kind in _TEMPLATE:
+        for kind in TEMPLATE:
             if kind not in kinds:
                 name = DEFAULT_SECTIONS.names(kind)[0]
                 message = (
@@ -272,31 +209,28 @@ def _check(
             "event handlers and unknown tags are removed), so write Markdown where you can"
         )
         diagnostics.append(Diagnostic(path, html.line, "info", codes.RAW_HTML, message))
+    media = next((b for b in blocks if _has_media(b.token)), None)
+    if media is not None:
+        message = (
+            "the note embeds an image or file (![[...]] or ![](...)); media are not packaged "
+            "into the deck, so cards show its name (or alt text) instead"
+        )
+        diagnostics.append(Diagnostic(path, media.line, "info", codes.MEDIA_NOT_PACKAGED, message))
+
+
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
+
+
+def _has_media(token: dict[str, Any]) -> bool:
+    if token.get("type") == "image":
+        return True
+    if token.get("type") == "text" and EMBED.search(str(token.get("raw", ""))):
+        return True
+    return any(_has_media(child) for child in token.get("children", ()) if isinstance(child, dict))
 
 
 def _has_html(token: dict[str, Any]) -> bool:
     if token.get("type") in ("inline_html", "block_html"):
-        return True
+        # A line break (common in table cells) is harmless and kept; not worth a note.
+        return not _BR.fullmatch(str(token.get("raw", "")).strip())
     return any(_has_html(child) for child in token.get("children", ()) if isinstance(child, dict))
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, (list, tuple)):
-        return ", ".join(_text(v) for v in value)
-    return str(value).strip()
-
-
-def _list(value: Any, *, tags: bool = False) -> tuple[str, ...]:
-    """A YAML list, an inline list or a comma/space separated string, as clean strings."""
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        items = re.split(r"[,\s]+" if tags else r",", value)
-    elif isinstance(value, (list, tuple, set)):
-        items = [_text(v) for v in value]
-    else:
-        items = [_text(value)]
-    cleaned = (item.strip().lstrip("#").strip() if tags else item.strip() for item in items)
-    return tuple(dict.fromkeys(item for item in cleaned if item))

@@ -2,8 +2,10 @@
 
 Labels: ``Question:``, ``Options:``, ``정답:`` (answer), ``💡 추가 설명:`` (explanation).
 
-A small state machine over top-level blocks; each labelled paragraph switches what the
-following paragraphs and lists mean. Regular expressions read only the short labels.
+A small state machine over top-level blocks; each labelled paragraph (or a label heading
+such as ``### 문제 2``) switches what the following paragraphs and lists mean. Labels may be
+bold or plain, with the colon inside or outside the bold, or no colon (``**Q1.**``).
+Regular expressions read only the short labels; :mod:`answers` reads the answer line.
 """
 
 from __future__ import annotations
@@ -11,57 +13,42 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from . import codes
-from .mdast import Block, Token, drop_prefix, item_text, join, strip
+from .answers import Draft, build, explain, option_letter
+from .mdast import Block, Token, drop_prefix, item_text, join, join_lines, split_lines, strip
 from .model import Diagnostic, Option, Question, RichText, Span
-from .sections import SectionNames, normalize
+from .sections import SectionNames
+from .tradeoffs import side_of
 
 _LABEL = re.compile(r"\s*([^:\uff1a\n]{1,40}?)\s*[:\uff1a]")
-_LETTERS = r"[A-J](?:\s*[,/&]\s*[A-J])*"
-_ANSWER = re.compile(rf"\s*\(?({_LETTERS})\s*(?:\)|\.|:|-|\u2013|$)")
-_MORE_ANSWERS = re.compile(r",\s*(?=[A-J]\)\s)")
-_OPTION = re.compile(r"\s*\(?([A-Ja-j])\s*[).:]\s*")
-_EXPLAINED = (
-    re.compile(rf"\(?({_LETTERS})\s*(?:\)|\.|:|\(|$|번|\s+(?:옵션|선택지|정답))"),
-    re.compile(rf"(?:(?i:option|options)|옵션|선택지|보기)\s*({_LETTERS})(?![A-Za-z])"),
-    re.compile(rf"\(({_LETTERS})\)\s*$"),
-    re.compile(rf"정답\s*[:\uff1a]?\s*({_LETTERS})(?![A-Za-z])"),
-)
-_SEPARATOR = re.compile(r"\s*[-\u2013\u2014:]\s*")
-
-
-@dataclass
-class _Draft:
-    """A question being read; mutable only while its blocks are walked."""
-
-    line: int
-    stem: list[RichText] = field(default_factory=list)
-    options: list[Option] = field(default_factory=list)
-    answer: str | None = None
-    answer_line: int = 0
-    correct: tuple[str, ...] = ()
-    answer_text: str = ""
-    explanations: dict[str, RichText] = field(default_factory=dict)
-    general: list[RichText] = field(default_factory=list)
+_COLON = re.compile(r"\s*[:\uff1a\-\u2013\u2014]\s*")
 
 
 @dataclass
 class _Reader:
-    """Walks one note's blocks; mutable only during the walk, like ``_Draft``."""
+    """Walks one note's blocks; mutable only during the walk, like ``Draft``."""
 
     path: str
     names: SectionNames
+    carry: bool = True
     mode: str = ""
-    draft: _Draft | None = None
-    done: list[_Draft] = field(default_factory=list)
+    draft: Draft | None = None
+    done: list[Draft] = field(default_factory=list)
 
-    def start(self, line: int) -> _Draft:
-        """Close the question being read and open a new one."""
+    def start(self, line: int) -> Draft:
+        """Close the question being read and open a new one.
+
+        In a question section, text read as a stem but followed by no options or answer
+        before ``Question:`` (a scenario paragraph) opens the new question's stem.
+        """
+        old = self.draft
+        if self.carry and old is not None and not old.options and old.answer is None:
+            self.draft = Draft(old.line, stem=list(old.stem))
+            return self.draft
         self.finish()
-        self.draft = _Draft(line)
+        self.draft = Draft(line)
         return self.draft
 
-    def current(self, line: int) -> _Draft:
+    def current(self, line: int) -> Draft:
         """The question being read, opened here if a label came without ``Question:``."""
         return self.draft if self.draft is not None else self.start(line)
 
@@ -74,49 +61,99 @@ class _Reader:
 
 
 def read_questions(
-    blocks: list[Block], path: str, names: SectionNames, *, in_section: bool = True
+    blocks: list[Block],
+    path: str,
+    names: SectionNames,
+    *,
+    in_section: bool = True,
+    level: int = 2,
 ) -> tuple[tuple[Question, ...], tuple[Diagnostic, ...]]:
     """Every question in the blocks, and the warnings about incomplete ones.
 
     Outside a question section (free-form notes) a labelled paragraph with neither options
     nor an answer is prose such as ``**문제**: ...``, not a question, and is left alone.
+    Inside one, a paragraph before any label is taken as the stem of an unlabelled question.
     """
-    reader = _Reader(path, names)
+    reader = _Reader(path, names, carry=in_section)
     for block in blocks:
-        if block.type == "heading" and block.level <= 2:
-            reader.finish()
+        if block.type == "heading":
+            _heading(reader, block, level, in_section)
         elif block.type == "paragraph":
-            _paragraph(reader, block)
+            _paragraph(reader, block, in_section)
         elif block.type == "list":
             _list(reader, block)
         elif block.type in ("block_code", "table") and reader.mode == "stem" and reader.draft:
             reader.draft.stem.append(RichText((Span("codespan", _raw(block.token)),)))
+            reader.draft.stem_items = []
     reader.finish()
     questions: list[Question] = []
     diagnostics: list[Diagnostic] = []
     for draft in reader.done:
-        if not in_section and not draft.options and draft.answer is None:
+        if (not in_section or not draft.labelled) and not draft.options and draft.answer is None:
             continue
-        question, problems = _build(draft, path)
+        question, problems = build(draft, path)
         questions.append(question)
         diagnostics += problems
     return tuple(questions), tuple(diagnostics)
+
+
+def is_label(label: str, names: SectionNames) -> bool:
+    """Whether a line's leading label is one the question or trade-off readers act on."""
+    return bool(_label_kind(names, label)) or side_of(label, names) is not None
 
 
 def _raw(token: Token) -> str:
     return str(token.get("raw", "")).rstrip("\n")
 
 
-def _paragraph(reader: _Reader, block: Block) -> None:
+def _heading(reader: _Reader, block: Block, level: int, in_section: bool) -> None:
+    """A section heading or ``### 문제 2`` ends the question; ``### Options`` acts as a label."""
+    text = block.text().plain().strip()
+    kind = _label_kind(reader.names, text) if in_section or block.level > level else ""
+    if kind == "stem" or (in_section and reader.names.matches("question", text)):
+        reader.finish()
+        reader.mode = "await"
+    elif block.level <= level:
+        reader.finish()
+    elif kind and reader.draft is not None:
+        reader.mode = "explain" if kind != "options" else "options"
+    # Any other subheading (a guide under the explanation) continues the question.
+
+
+def _split_label(text: RichText, names: SectionNames) -> tuple[str, RichText] | None:
+    """A paragraph's leading label and the text after it.
+
+    The label ends at the first colon (``정답: B``, ``**Question:**``), else it is the
+    leading bold text (``**Q1.**``, ``**해설**``).
+    """
+    match = _LABEL.match(text.plain())
+    if match is not None and _label_kind(names, match.group(1)):
+        return match.group(1), strip(drop_prefix(text, match.end()))
+    first = text.spans[0] if text.spans else None
+    if first is not None and first.kind == "strong":
+        label = RichText((first,)).plain().strip()
+        rest = RichText(text.spans[1:])
+        colon = _COLON.match(rest.plain())
+        if colon is not None or label.endswith((":", "\uff1a", ".", ")")):
+            rest = drop_prefix(rest, colon.end()) if colon else rest
+            return label.rstrip(":\uff1a.)").strip(), strip(rest)
+        if not rest:
+            return label, RichText()
+    return None
+
+
+def _paragraph(reader: _Reader, block: Block, in_section: bool) -> None:
     text = block.text()
-    label = _LABEL.match(text.plain())
-    kind = _label_kind(reader.names, label.group(1)) if label else ""
-    rest = strip(drop_prefix(text, label.end())) if label else text
-    if kind == "stem":
+    split = _split_label(text, reader.names)
+    kind = _label_kind(reader.names, split[0]) if split else ""
+    rest = split[1] if split and kind else text
+    unlabelled = not kind and reader.draft is None and (not reader.done or reader.mode == "await")
+    if kind == "stem" or (in_section and unlabelled and text):
         draft = reader.start(block.line)
-        if rest:
-            draft.stem.append(rest)
+        draft.labelled = draft.labelled and kind == "stem"
         reader.mode = "stem"
+        if rest:
+            _stem(reader, draft, rest)
     elif kind == "options":
         reader.current(block.line)
         reader.mode = "options"
@@ -125,18 +162,43 @@ def _paragraph(reader: _Reader, block: Block) -> None:
     elif kind == "answer":
         draft = reader.current(block.line)
         draft.answer, draft.answer_line = rest.plain(), block.line
-        reader.mode = "explain"
+        # "**정답**" alone on its line: the answer is the next paragraph or bullet.
+        reader.mode = "explain" if rest else "answer"
     elif kind == "explanation-of-answer" and reader.draft is not None:
         reader.mode = "explain"
         if rest:
             reader.draft.general.append(rest)
     elif reader.draft is not None and text:
         if reader.mode == "stem":
-            reader.draft.stem.append(text)
+            _stem(reader, reader.draft, text)
         elif reader.mode == "options":
             _paragraph_options(reader, text)
         elif reader.mode == "explain":
             reader.draft.general.append(text)
+        elif reader.mode == "answer":
+            reader.draft.answer, reader.draft.answer_line = text.plain(), block.line
+            reader.mode = "explain"
+
+
+def _stem(reader: _Reader, draft: Draft, text: RichText) -> None:
+    """Stem text; lines from ``A) ...`` on are the options (no ``Options:`` label between)."""
+    draft.stem_items = []  # a list read before is no longer the end of the stem
+    lines = split_lines(text)
+    first = next((i for i, line in enumerate(lines) if _first_option(line.plain())), None)
+    if first is None:
+        draft.stem.append(text)
+        return
+    if first:
+        draft.stem.append(join_lines(lines[:first]))
+    reader.mode = "options"
+    _paragraph_options(reader, join_lines(lines[first:]))
+
+
+def _first_option(line: str) -> bool:
+    # Only "A)" starts options under a stem: "1)" there is more often a numbered requirement.
+    found = option_letter(line)
+    letter_a = line.lstrip().lstrip("(")[:1] in ("A", "a")
+    return found is not None and letter_a and bool(line[found[1] :].strip())
 
 
 def _label_kind(names: SectionNames, label: str) -> str:
@@ -149,11 +211,23 @@ def _label_kind(names: SectionNames, label: str) -> str:
 def _paragraph_options(reader: _Reader, text: RichText) -> None:
     """Options written as lines of one paragraph (``A) ...`` on each line)."""
     assert reader.draft is not None
-    for line in text.plain().split("\n"):
-        match = _OPTION.match(line)
-        if match and line[match.end() :].strip():
-            letter = match.group(1).upper()
-            reader.draft.options.append(Option(letter, RichText.of(line[match.end() :].strip())))
+    for line in split_lines(text):
+        found = option_letter(line.plain())
+        if found and line.plain()[found[1] :].strip():
+            reader.draft.options.append(Option(found[0], strip(drop_prefix(line, found[1]))))
+
+
+def _option_and_notes(item: Token) -> tuple[RichText, list[RichText]]:
+    """An option's own text, and the sub-bullets under it: notes on why it is (not) right.
+
+    An item that is only a nested list (``- 1) one``) gives no text of its own.
+    """
+    children = [c for c in item.get("children", ()) if isinstance(c, dict)]
+    own = item_text({**item, "children": [c for c in children if c.get("type") != "list"]})
+    if not own:
+        return RichText(), []
+    nested = [c for c in children if c.get("type") == "list"]
+    return own, [item_text(sub) for c in nested for sub in c.get("children", ())]
 
 
 def _list(reader: _Reader, block: Block) -> None:
@@ -161,138 +235,31 @@ def _list(reader: _Reader, block: Block) -> None:
     if draft is None:
         return
     texts = [item_text(item) for item, _ in block.items()]
+    if reader.mode == "stem" and texts and _first_option(texts[0].plain()):
+        reader.mode = "options"  # options listed right under the stem, no label between
     if reader.mode == "stem":
         draft.stem.append(join(RichText((Span("text", "- "), *t.spans)) for t in texts))
+        draft.stem_items = texts  # the options, if no other options follow
     elif reader.mode == "options":
-        for text in texts:
-            match = _OPTION.match(text.plain())
-            letter = match.group(1).upper() if match else chr(ord("A") + len(draft.options))
-            body = strip(drop_prefix(text, match.end())) if match else strip(text)
+        for (item, _), whole in zip(block.items(), texts, strict=True):
+            text, notes = _option_and_notes(item)
+            text = text or whole
+            found = option_letter(text.plain())
+            letter = found[0] if found else chr(ord("A") + len(draft.options))
+            if any(option.letter == letter for option in draft.options):
+                letter = chr(ord("A") + len(draft.options))  # "A) x" twice: a slip, go on
+            body = strip(drop_prefix(text, found[1])) if found else strip(text)
+            if not found and body.plain().startswith("- "):
+                # "- 1) one" is a bullet holding an ordered list: its number is lost.
+                body = strip(drop_prefix(body, 2))
             draft.options.append(Option(letter, body))
+            if notes:
+                draft.explanations[letter] = join(notes)
+    elif reader.mode == "answer" and texts:
+        draft.answer, draft.answer_line = texts[0].plain(), block.line
+        reader.mode = "explain"
+        for text in texts[1:]:
+            explain(draft, text)
     elif reader.mode == "explain":
         for text in texts:
-            _explanation(draft, text)
-
-
-def _explanation(draft: _Draft, text: RichText) -> None:
-    """One explanation bullet: for the option(s) its label names, else general."""
-    first = text.spans[0] if text.spans else None
-    label = RichText((first,)).plain().strip() if first and first.kind == "strong" else ""
-    source = label or text.plain()
-    letters = _letters_named(source, draft.options)
-    known = {option.letter for option in draft.options}
-    if not letters or (known and not set(letters) <= known):
-        draft.general.append(text)
-        return
-    if label:
-        body = RichText(text.spans[1:])
-        separator = _SEPARATOR.match(body.plain())
-        body = strip(drop_prefix(body, separator.end()) if separator else body)
-        if not body:
-            body = strip(drop_prefix(RichText((first,) if first else ()), 0))
-    else:
-        match = _OPTION.match(source)
-        body = strip(drop_prefix(text, match.end())) if match else text
-    for letter in letters:
-        previous = draft.explanations.get(letter)
-        draft.explanations[letter] = join((previous, body)) if previous else body
-
-
-def _letters_named(label: str, options: list[Option]) -> tuple[str, ...]:
-    """The option letters an explanation's label names: by letter, else by option text."""
-    for index, pattern in enumerate(_EXPLAINED):
-        match = pattern.match(label) if index == 0 else pattern.search(label)
-        if match:
-            return tuple(re.findall(r"[A-J]", match.group(1)))
-    key = normalize(re.split(r"\s[-\u2013\u2014:]\s", label)[0])
-    if len(key) < 2:
-        return ()
-    named = [o.letter for o in options if normalize(o.text.plain()) == key]
-    if not named:
-        named = [o.letter for o in options if key in normalize(o.text.plain())]
-    return tuple(named) if len(named) == 1 else ()
-
-
-def _build(draft: _Draft, path: str) -> tuple[Question, list[Diagnostic]]:
-    problems: list[Diagnostic] = []
-    if draft.answer is not None:
-        draft.correct, draft.answer_text = _answer(draft.answer)
-    if not draft.options:
-        problems.append(
-            _warn(
-                path,
-                draft.line,
-                codes.QUESTION_WITHOUT_OPTIONS,
-                (
-                    "this question has no options; list them after an '**Options:**' line "
-                    "as bullets '- A) ...', '- B) ...'"
-                ),
-            )
-        )
-    if draft.answer is None:
-        problems.append(
-            _warn(
-                path,
-                draft.line,
-                codes.QUESTION_WITHOUT_ANSWER,
-                (
-                    "this question has no answer; add a line '**정답: B) short answer**' "
-                    "after the options"
-                ),
-            )
-        )
-    elif not draft.correct:
-        problems.append(
-            _warn(
-                path,
-                draft.answer_line,
-                codes.UNREADABLE_ANSWER,
-                (
-                    f"the answer line '{draft.answer[:60]}' names no option letter; "
-                    "start it with the letter(s), e.g. '정답: B) ...' or '정답: A, C'"
-                ),
-            )
-        )
-    letters = [option.letter for option in draft.options]
-    missing = [letter for letter in draft.correct if letter not in letters]
-    if draft.options and missing:
-        problems.append(
-            _warn(
-                path,
-                draft.answer_line,
-                codes.ANSWER_NOT_IN_OPTIONS,
-                (
-                    f"the answer names {', '.join(missing)} but the options are "
-                    f"{', '.join(letters)}; correct the answer letter or add the missing option"
-                ),
-            )
-        )
-    question = Question(
-        stem=join(draft.stem),
-        options=tuple(draft.options),
-        correct=draft.correct,
-        answer_text=RichText.of(draft.answer_text),
-        explanations=tuple(draft.explanations.items()),
-        general_explanation=tuple(draft.general),
-        line=draft.line,
-    )
-    return question, problems
-
-
-def _answer(text: str) -> tuple[tuple[str, ...], str]:
-    """Letters and short text of ``B) x``, ``A, C``, ``D``, ``B) x, D) y``, ``C, E) x``."""
-    match = _ANSWER.match(text)
-    if not match:
-        return (), text.strip()
-    letters = re.findall(r"[A-J]", match.group(1))
-    parts = _MORE_ANSWERS.split(text[match.end() :])
-    texts = [parts[0].strip()]
-    for part in parts[1:]:
-        letters.append(part[0])
-        texts.append(part[2:].strip())
-    unique = tuple(dict.fromkeys(letters))
-    return unique, ", ".join(t for t in texts if t)
-
-
-def _warn(path: str, line: int, code: str, message: str) -> Diagnostic:
-    return Diagnostic(path, line, "warning", code, message)
+            explain(draft, text)

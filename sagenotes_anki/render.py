@@ -37,7 +37,7 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 URL_SCHEMES = frozenset({"http", "https", "mailto", "obsidian"})
 # Their content is dropped with the tag: a script's text is code, not something to study.
 _DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript"}
-_WRAP_TAGS = {"strong": "strong", "emphasis": "em", "strike": "s"}
+_WRAP_TAGS = {"strong": "strong", "emphasis": "em", "strike": "s", "mark": "mark"}
 
 
 def safe_url(url: str) -> bool:

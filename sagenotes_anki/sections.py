@@ -9,6 +9,7 @@ the kind names are the keys of :data:`KINDS`.
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
@@ -42,7 +43,15 @@ def normalize(text: str) -> str:
 class SectionNames:
     """For each kind, the spellings (any emoji, spacing or case) that name it."""
 
-    keypoint: tuple[str, ...] = ("🎯 핵심 포인트", "핵심 포인트", "Key point", "Key takeaway")
+    keypoint: tuple[str, ...] = (
+        "🎯 핵심 포인트",
+        "핵심 포인트",
+        "Key point",
+        "Key points",
+        "Key takeaway",
+        "Key takeaways",
+        "TL;DR",
+    )
     explanation: tuple[str, ...] = ("📝 설명", "설명", "Explanation")
     tradeoffs: tuple[str, ...] = (
         "Trade-offs 고려사항",
@@ -50,6 +59,7 @@ class SectionNames:
         "트레이드오프",
         "장단점",
         "Pros and cons",
+        "Pros & cons",
     )
     concepts: tuple[str, ...] = (
         "🔍 주요개념",
@@ -57,6 +67,9 @@ class SectionNames:
         "핵심 개념",
         "Key concepts",
         "Concepts",
+        "용어 정리",
+        "Key terms",
+        "Glossary",
     )
     practical: tuple[str, ...] = ("실전 적용", "Practical use", "Practical uses", "In practice")
     flow: tuple[str, ...] = ("아키텍처 플로우", "플로우", "Architecture flow", "Flow")
@@ -67,6 +80,14 @@ class SectionNames:
         "Related questions",
         "Question",
         "Questions",
+        "연습 문제",
+        "예상 문제",
+        "기출 문제",
+        "Practice question",
+        "Practice questions",
+        "Exam question",
+        "Sample question",
+        "Quiz",
     )
     stem: tuple[str, ...] = ("Question", "문제", "Q")
     options: tuple[str, ...] = ("Options", "보기", "선택지", "Choices")
@@ -87,9 +108,14 @@ class SectionNames:
         return value
 
     def matches(self, kind: str, text: str) -> bool:
-        """Whether a heading or label names this kind."""
-        key = normalize(text)
-        return bool(key) and any(normalize(name) == key for name in self.names(kind))
+        """Whether a heading or label names this kind.
+
+        Besides the whole text, its parts are tried: a bilingual heading
+        (``핵심 포인트 (Key Point)``, ``설명 / Explanation``) names the kind if either part
+        does, and a number before or after (``1. 설명``, ``관련 문제 2``) is ignored.
+        """
+        wanted = {normalize(name) for name in self.names(kind)}
+        return any(key in wanted for key in _keys(text))
 
     def extended(self, aliases: Mapping[str, Sequence[str]]) -> SectionNames:
         """A copy with extra names per kind; raises ValueError naming an unknown kind."""
@@ -107,6 +133,21 @@ class SectionNames:
         return replace(self, **changes)
 
 
+_PARTS = re.compile(r"[()\[\]\uff08\uff09/|\u00b7]|\s[-\u2013\u2014]\s")
+_NUMBERING = re.compile(r"^\d+|\d+$")
+
+
+@functools.lru_cache(maxsize=4096)
+def _keys(text: str) -> frozenset[str]:
+    """The normalised forms a heading may be matched by: whole, by part, unnumbered."""
+    parts = [text, *_PARTS.split(text)]
+    keys = {normalize(part) for part in parts}
+    keys |= {_NUMBERING.sub("", key) for key in keys}
+    keys.discard("")
+    return frozenset(keys)
+
+
+@functools.lru_cache(maxsize=64)  # called for every heading and label: fields() is slow
 def _field_name(kind: str) -> str:
     name = kind.replace("-", "_")
     if name not in {f.name for f in fields(SectionNames)}:

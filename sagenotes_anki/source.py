@@ -1,8 +1,8 @@
 """Bytes to text, then text to front matter and body.
 
-Decoding accepts UTF-8 with or without a BOM, UTF-16 with a BOM, and the legacy Korean code
-page CP949 (a superset of EUC-KR) when the bytes are not valid UTF-8. Line ends become
-``\\n``. Text that was damaged by a wrong decode (UTF-8 bytes read as Windows-1252, -1253,
+Decoding (see :mod:`charset`) accepts UTF-8 with or without a BOM, UTF-16/32, the legacy
+Korean code page CP949 (a superset of EUC-KR) and, with a warning, Windows-1252. Line ends
+become ``\\n``. Text that was damaged by a wrong decode (UTF-8 bytes read as Windows-1252, -1253,
 -1254 or a similar single-byte code page and saved again) is recognised because its odd
 Latin/Greek/Turkish characters encode back, in that code page, to valid multi-byte UTF-8.
 """
@@ -19,6 +19,7 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from . import codes
+from .charset import decode_bytes, first_bad_utf8
 from .model import Diagnostic
 
 _BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
@@ -56,20 +57,40 @@ class Split:
 
 
 def decode(data: bytes, path: str) -> Decoded:
-    """Decode a note's bytes; binary, undecodable or mis-encoded text gives an error."""
-    text, encoding = _decode_bytes(data)
+    """Decode a note's bytes; binary, undecodable or mis-encoded text gives an error.
+
+    Text in Windows-1252 (Western European, not Korean) is read, with a warning, since
+    the code page cannot be told apart from others with certainty.
+    """
+    text, encoding = decode_bytes(data)
     if encoding == "binary" or (text is not None and _looks_binary(text)):
         return Decoded(None, encoding, (_binary(path),))
     if text is None:
+        line = data.count(b"\n", 0, first_bad_utf8(data)) + 1
         message = (
-            f"the text is neither UTF-8 nor CP949/EUC-KR ({encoding}); "
-            "re-save the file as UTF-8 in your editor"
+            f"the text is neither UTF-8 nor CP949/EUC-KR ({encoding}, first bad byte on "
+            f"line {line}); re-save the file as UTF-8 in your editor"
         )
-        return Decoded(None, encoding, (Diagnostic(path, 1, "error", codes.MIS_ENCODED, message),))
+        diagnostic = Diagnostic(path, line, "error", codes.MIS_ENCODED, message)
+        return Decoded(None, encoding, (diagnostic,))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     damaged = damage_diagnostic(text, path)
     if damaged is not None:
         return Decoded(None, encoding, (damaged,))
+    if encoding == "utf-8, cut":
+        message = (
+            "the file ends in the middle of a character (was it cut off while saving?); "
+            "the broken character was left out: check the end of the note"
+        )
+        line = text.count("\n") + 1
+        return Decoded(text, "utf-8", (Diagnostic(path, line, "warning", codes.CUT_OFF, message),))
+    if encoding == "cp1252":
+        message = (
+            "the file is not UTF-8; it was read as Windows-1252 (Western European). If "
+            "accented letters or quotes look wrong on the cards, re-save it as UTF-8"
+        )
+        warning = Diagnostic(path, 1, "warning", codes.LEGACY_ENCODING, message)
+        return Decoded(text, encoding, (warning,))
     return Decoded(text, encoding)
 
 
@@ -85,24 +106,6 @@ def damage_diagnostic(text: str, path: str) -> Diagnostic | None:
         f"(encode as {page}, decode as UTF-8), then rebuild"
     )
     return Diagnostic(path, line, "error", codes.MIS_ENCODED, message)
-
-
-def _decode_bytes(data: bytes) -> tuple[str | None, str]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            return None, "broken UTF-16"
-    if b"\x00" in data:
-        return None, "binary"
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp949"), "cp949"
-    except UnicodeDecodeError:
-        return None, "unknown encoding"
 
 
 def _looks_binary(text: str) -> bool:
@@ -161,7 +164,8 @@ def _to_bytes(run: str, page: str) -> bytes:
     return bytes(out)
 
 
-_OPEN = re.compile(r"---[ \t]*\n")
+# Blank lines before the opening "---" are tolerated (a stray empty first line is common).
+_OPEN = re.compile(r"(?:[ \t]*\n)*---[ \t]*\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
 
@@ -172,7 +176,10 @@ def split_front_matter(text: str, path: str) -> Split:
         return Split(body=text)
     start = _OPEN.match(text)
     assert start is not None
+    first = text.count("\n", 0, start.end())  # the line of the opening "---"
     close = _CLOSE.search(text, start.end())
+    if close is None and first > 1:
+        return Split(body=text)  # a thematic break after blank lines, not front matter
     if close is None:
         message = (
             "the front matter opened by '---' on line 1 is never closed; "
@@ -184,11 +191,15 @@ def split_front_matter(text: str, path: str) -> Split:
     raw = text[start.end() : close.start()]
     body_start = close.end() + 1 if close.end() < len(text) else close.end()
     body_line = text.count("\n", 0, body_start) + 1
-    key_lines = {m.group(1): 2 + raw.count("\n", 0, m.start()) for m in _KEY.finditer(raw)}
+    key_lines = {m.group(1): first + 1 + raw.count("\n", 0, m.start()) for m in _KEY.finditer(raw)}
     try:
         loaded = YAMLHandler().load(raw) if raw.strip() else {}
     except yaml.YAMLError as exc:
+        if first > 1:
+            return Split(body=text)
         return Split(body="", diagnostics=(_yaml_error(path, exc),))
+    if not isinstance(loaded, dict) and first > 1:
+        return Split(body=text)
     if not isinstance(loaded, dict):
         message = (
             "the front matter is not a set of 'key: value' lines; "

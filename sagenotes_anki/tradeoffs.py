@@ -5,18 +5,25 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from .mdast import Block, drop_prefix, item_text, strip
-from .model import RichText, TradeOff
+from .mdast import Block, Token, drop_prefix, inline, item_text, strip
+from .model import RichText, Span, TradeOff
 from .sections import SectionNames, normalize
 
 _PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")
+# A paragraph that is only a bold name, maybe with a colon: "**Min-max scaling**:".
+_BARE = re.compile(r"[^:\uff1a\n]+[:\uff1a]?\s*")
+_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _COLON = re.compile(r"\s*[:\uff1a]\s*")
+_LABEL = re.compile(r"([^:\uff1a\n]{1,60}?)\s*[:\uff1a]")
+# Emoji, bullets and punctuation around a subject ("✅ X") are decoration, not its name.
+_EDGES = re.compile(r"^[^\w(\uff08\[]+|[^\w)\uff09\]]+$")
 
 
 def read_tradeoffs(blocks: list[Block], names: SectionNames) -> tuple[TradeOff, ...]:
     """Pros and cons per subject from ``**X 장점**:`` / ``**X 단점:**`` labels and their lists."""
     found: dict[str, TradeOff] = {}
-    heading = ""
+    # The last heading or bold-only paragraph, and its line: the subject of a bare "장점:".
+    subject = ("", 0)
     pending: tuple[str, str] | None = None
     for block in blocks:
         if block.type == "list" and pending is not None:
@@ -25,34 +32,136 @@ def read_tradeoffs(blocks: list[Block], names: SectionNames) -> tuple[TradeOff, 
             continue
         pending = None
         if block.type == "heading":
-            heading = block.text().plain().strip()
+            subject = (block.text().plain().strip(), block.line)
         elif block.type == "paragraph":
-            label = _pros_cons(block.text(), names, heading)
+            text = block.text()
+            label = _pros_cons(text, names)
             if label is not None:
-                subject, side, rest = label
-                _add_items(found, subject, side, [rest] if rest else [], block.line)
-                pending = (subject, side)
+                name, side, rest = label
+                line = block.line if name or not subject[0] else subject[1]
+                name = name or subject[0]
+                _add_items(found, name, side, [rest] if rest else [], line)
+                pending = (name, side)
+            elif text.spans and text.spans[0].kind == "strong" and _BARE.fullmatch(text.plain()):
+                subject = (_EDGES.sub("", RichText(text.spans[:1]).plain()), block.line)
+        elif block.type == "list":
+            for item, line in block.items():
+                _labelled_item(found, item, line, names, subject)
+        elif block.type == "table":
+            _table(found, block, names)
     return tuple(t for t in found.values() if t.pros or t.cons)
 
 
-def _pros_cons(
-    text: RichText, names: SectionNames, heading: str
-) -> tuple[str, str, RichText] | None:
-    first = text.spans[0] if text.spans else None
-    if first is None or first.kind != "strong":
-        return None
-    label = RichText((first,)).plain().strip().rstrip(":\uff1a").strip()
+def _labelled_item(
+    found: dict[str, TradeOff],
+    item: Token,
+    line: int,
+    names: SectionNames,
+    subject: tuple[str, int],
+) -> None:
+    """``- **X 장점**: a, b`` or ``- **X 장점**:`` over nested bullets, inside a list."""
+    children = [c for c in item.get("children", ()) if isinstance(c, dict)]
+    if not children or children[0].get("type") not in ("block_text", "paragraph"):
+        return
+    label = _pros_cons(inline(children[0].get("children", ())), names)
+    if label is None:
+        return
+    name, side, rest = label
+    if not name and subject[0]:
+        name, line = subject
+    texts = [rest] if rest else []
+    for child in children[1:]:
+        if child.get("type") == "list":
+            texts += [item_text(sub) for sub in child.get("children", ()) if isinstance(sub, dict)]
+    _add_items(found, name, side, texts, line)
+
+
+def _table(found: dict[str, TradeOff], block: Block, names: SectionNames) -> None:
+    """A table with 장점/단점 columns (one row per subject) or rows (one column each)."""
+    rows = _cells(block.token)
+    if len(rows) < 2:
+        return
+    head = [_side(cell, names) for cell in rows[0]]
+    if any(head[1:]):
+        for row in rows[1:]:
+            for index, cell in enumerate(row[1:], start=1):
+                if index < len(head) and head[index]:
+                    _add_items(
+                        found, row[0].plain().strip(), head[index], _cell_items(cell), block.line
+                    )
+        return
+    for row in rows[1:]:
+        side = _side(row[0], names) if row else ""
+        for index, cell in enumerate(row[1:], start=1):
+            if side and index < len(rows[0]) and rows[0][index]:
+                _add_items(
+                    found, rows[0][index].plain().strip(), side, _cell_items(cell), block.line
+                )
+
+
+def _side(cell: RichText, names: SectionNames) -> str:
+    found = side_of(cell.plain(), names)
+    return found[1] if found is not None and not found[0] else ""
+
+
+def _cells(token: Token) -> list[list[RichText]]:
+    rows: list[list[RichText]] = []
+    for part in token.get("children", ()):
+        lines = [part] if part.get("type") == "table_head" else part.get("children", ())
+        for row in lines:
+            rows.append([inline(cell.get("children", ())) for cell in row.get("children", ())])
+    return rows
+
+
+def _cell_items(cell: RichText) -> list[RichText]:
+    """A cell's items: the parts between ``<br>`` tags."""
+    items: list[list[Span]] = [[]]
+    for span in cell.spans:
+        if span.kind == "html" and _BR.fullmatch(span.text.strip()):
+            items.append([])
+        else:
+            items[-1].append(span)
+    return [strip(RichText(tuple(item))) for item in items]
+
+
+def side_of(label: str, names: SectionNames) -> tuple[str, str] | None:
+    """``(subject, "pros"|"cons")`` for a label such as ``X 장점``, ``X의 단점``,
+    ``X Pros``, ``Cons of X`` or ``장점 (X)``; the subject is "" for a bare ``장점``."""
+    label = label.strip().rstrip(":\uff1a").strip()
     for side in ("pros", "cons"):
         words = "|".join(re.escape(w) for w in names.names(side))
-        match = re.fullmatch(
-            rf"(.*?)\s*(?:의\s*)?(?:{words})", label, re.IGNORECASE
-        ) or re.fullmatch(rf"(?:{words})\s+(?:of|for)\s+(.+)", label, re.IGNORECASE)
+        # (?<![A-Za-z]): "Disadvantages" is not "Dis" + "Advantages".
+        match = (
+            re.fullmatch(rf"(.*?)\s*(?:의\s*)?(?<![A-Za-z])(?:{words})", label, re.IGNORECASE)
+            or re.fullmatch(rf"(?:{words})\s+(?:of|for)\s+(.+)", label, re.IGNORECASE)
+            or re.fullmatch(rf"(?:{words})\s*[(\uff08](.+)[)\uff09]", label, re.IGNORECASE)
+        )
         if match:
-            subject = match.group(1).strip() or heading
-            rest = RichText(text.spans[1:])
-            colon = _COLON.match(rest.plain())
-            return subject, side, strip(drop_prefix(rest, colon.end()) if colon else rest)
+            return _EDGES.sub("", match.group(1)), side
     return None
+
+
+def _pros_cons(text: RichText, names: SectionNames) -> tuple[str, str, RichText] | None:
+    """A label paragraph: ``**X 장점**: rest``, ``**X** 장점:``, or unbolded ``X 장점:``."""
+    first = text.spans[0] if text.spans else None
+    if first is None:
+        return None
+    if first.kind == "strong":
+        found = side_of(RichText((first,)).plain(), names)
+        rest = RichText(text.spans[1:])
+    else:
+        found, rest = None, text
+    if found is None:
+        colon = _LABEL.match(text.plain())
+        if colon is None:
+            return None
+        found = side_of(colon.group(1), names)
+        rest = drop_prefix(text, colon.end() - 1)
+    if found is None:
+        return None
+    subject, side = found
+    colon = _COLON.match(rest.plain())
+    return subject, side, strip(drop_prefix(rest, colon.end()) if colon else rest)
 
 
 def _add_items(

@@ -76,6 +76,8 @@ def broken(tmp_path: Path, seeds_dir: Path, corpus_dir: Path) -> Path:
 
 
 class TestHelpAndVersion:
+    """--help and --version."""
+
     def test_version(self) -> None:
         """--version prints the installed package version."""
         result = run("--version")
@@ -99,6 +101,8 @@ class TestHelpAndVersion:
 
 
 class TestUsageErrors:
+    """Usage errors: one line on stderr, exit status 2, nothing built."""
+
     @pytest.mark.parametrize("command", ["build", "check", "preview"])
     def test_missing_folder(self, tmp_path: Path, command: str) -> None:
         """A notes folder that does not exist: one line naming it, exit 2."""
@@ -177,6 +181,8 @@ class TestUsageErrors:
 
 
 class TestCheck:
+    """`check`: diagnostics as text or JSON, and its exit status."""
+
     def test_clean_notes_text(self, good: Path) -> None:
         """The two project notes have no error: exit 0 and a one-line summary."""
         result = run("check", str(good))
@@ -232,6 +238,8 @@ class TestCheck:
 
 
 class TestBuild:
+    """`build`: the deck, the summary, and every option."""
+
     def test_builds_and_summarises(self, good: Path, tmp_path: Path) -> None:
         """A clean build writes the deck and reports notes, cards per type, changes, size."""
         out = tmp_path / "out" / "deck.apkg"
@@ -312,6 +320,17 @@ class TestBuild:
         assert "removed earlier" not in forgotten.stderr
         assert "removed earlier" not in run("build", str(good), "-o", out).stderr
 
+    def test_settings_keep_going_overridden_by_no_keep_going(
+        self, broken: Path, tmp_path: Path
+    ) -> None:
+        """keep-going = true in sagenotes.toml writes a deck; --no-keep-going writes none."""
+        (broken / "sagenotes.toml").write_text("keep-going = true\n", encoding="utf-8")
+        out = tmp_path / "d.apkg"
+        assert run("build", str(broken), "-o", str(out), "--no-keep-going").exit_code == 1
+        assert not out.exists()
+        assert run("build", str(broken), "-o", str(out)).exit_code == 1
+        assert out.is_file()
+
     def test_quiet_prints_nothing_on_success(self, good: Path, tmp_path: Path) -> None:
         """-q: a clean build prints nothing at all."""
         result = run("build", str(good), "-o", str(tmp_path / "d.apkg"), "-q")
@@ -365,16 +384,27 @@ class TestBuild:
 
 
 class TestPreview:
+    """`preview`: the HTML page of every card."""
+
     def test_writes_page_and_counts_cards(self, good: Path, tmp_path: Path) -> None:
-        """preview writes one HTML page and says how many cards it shows."""
+        """preview writes one page and counts its cards: --cards mcq gives the one question."""
         out = tmp_path / "p" / "preview.html"
         result = run("preview", str(good), "-o", str(out), "--deck-name", "X", "--cards", "mcq")
         assert result.exit_code == 0, result.output
         assert out.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
-        assert f"wrote {out}: " in result.stderr and " card" in result.stderr
+        assert f"wrote {out}: 1 card\n" in result.stderr
+
+    def test_vault_name(self, good: Path, tmp_path: Path) -> None:
+        """preview honours --vault-name (links back to the notes)."""
+        out = tmp_path / "preview.html"
+        result = run("preview", str(good), "-o", str(out), "--vault-name", "mercurydb")
+        assert result.exit_code == 0, result.output
+        assert "obsidian://open?vault=mercurydb" in out.read_text(encoding="utf-8")
 
 
 class TestSummaryText:
+    """Small pieces of the printed summary."""
+
     @pytest.mark.parametrize(
         ("size", "text"),
         [(0, "0 B"), (1023, "1023 B"), (12_000, "11.7 KiB"), (3 * 1024 * 1024, "3.0 MiB")],
@@ -397,6 +427,8 @@ class FakeTerminal(io.StringIO):
 
 
 class TestProgress:
+    """The progress bar on stderr."""
+
     def test_draws_on_a_terminal(self) -> None:
         """On a terminal each stage gets a labelled bar that reaches 100%."""
         stream = FakeTerminal()

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from sagenotes_anki import codes
 from sagenotes_anki.build import CARD_KINDS, BuildOptions
 from sagenotes_anki.config import Config, ConfigError, find_config, load_config
 
@@ -18,6 +19,8 @@ def write(path: Path, text: str) -> Path:
 
 
 class TestLookup:
+    """Which settings file applies to a notes folder."""
+
     def test_no_file_gives_defaults(self, tmp_path: Path) -> None:
         """A folder with no settings file anywhere above it builds with the defaults."""
         notes = tmp_path / "notes"
@@ -58,6 +61,8 @@ class TestLookup:
 
 
 class TestValues:
+    """Values from the file, and the command line winning over them."""
+
     def test_every_key(self, tmp_path: Path) -> None:
         """All six keys land in BuildOptions."""
         notes = tmp_path / "notes"
@@ -92,6 +97,8 @@ class TestValues:
 
 
 class TestErrors:
+    """A bad settings file is one clear message."""
+
     @pytest.mark.parametrize(
         ("text", "expected"),
         [
@@ -128,6 +135,8 @@ class TestErrors:
 
 
 class TestReadme:
+    """The README stays true to the code."""
+
     def test_readme_example_is_a_valid_settings_file(self, tmp_path: Path) -> None:
         """The sagenotes.toml shown in the README loads without an error."""
         readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -137,3 +146,11 @@ class TestReadme:
         options = load_config(tmp_path / "notes").options()
         assert options.deck_name == "AWS ML Specialty"
         assert "concepts" in options.section_aliases
+
+    def test_readme_explains_every_diagnostic_code(self) -> None:
+        """Each code in sagenotes_anki.codes has a row in the README's troubleshooting table."""
+        readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+        for name in dir(codes):
+            value = getattr(codes, name)
+            if name.isupper() and isinstance(value, str):
+                assert f"\n| {value} |" in readme, f"{name} ({value}) is not in the README"

@@ -72,6 +72,8 @@ def broken(tmp_path: Path, seeds_dir: Path, corpus_dir: Path) -> Path:
 
 
 class TestConsoleScript:
+    """The installed entry points as real processes."""
+
     def test_console_script_builds_a_deck_anki_imports(self, notes: Path, tmp_path: Path) -> None:
         """`sagenotes-anki build` in a subprocess writes a deck Anki imports in full."""
         out = tmp_path / "deck.apkg"
@@ -84,6 +86,21 @@ class TestConsoleScript:
             assert counts.new == sum(expected.values())
             assert notes_per_type(col) == expected
             assert "AWS ML" in [d.name for d in col.decks.all_names_and_ids()]
+
+    def test_deck_from_make_deck_imports(self, tmp_path: Path) -> None:
+        """build/sagenotes.apkg as `make deck` left it imports in full, all four note types."""
+        made = ROOT / "build" / "sagenotes.apkg"
+        if not made.is_file():
+            pytest.skip("run `make deck` first (.ci/run does)")
+        with collection(tmp_path / "anki") as col:
+            counts = import_apkg(col, made)
+            assert counts.new == counts.found > 0
+            assert set(notes_per_type(col)) == {
+                "SageNotes Concept",
+                "SageNotes Trade-off",
+                "SageNotes MCQ",
+                "SageNotes Key Point",
+            }
 
     def test_python_dash_m_check_json(self, broken: Path) -> None:
         """`python -m sagenotes_anki check --format json` reports the broken files, exit 1."""
@@ -120,6 +137,8 @@ class TestConsoleScript:
 
 
 class TestBrokenFolder:
+    """A folder with mis-encoded and broken notes."""
+
     def test_failed_build_leaves_previous_deck_byte_identical(
         self, broken: Path, tmp_path: Path
     ) -> None:
@@ -155,6 +174,8 @@ class TestBrokenFolder:
 
 
 class TestOptionsInAnki:
+    """Options checked where they matter: in a real Anki collection."""
+
     def test_settings_file_deck_and_vault_with_cli_override(
         self, notes: Path, tmp_path: Path
     ) -> None:
@@ -177,6 +198,18 @@ class TestOptionsInAnki:
             names = [d.name for d in col.decks.all_names_and_ids()]
             assert "CLI" in names and "From file" not in names
 
+    def test_vault_name_option_links_back_to_obsidian(self, notes: Path, tmp_path: Path) -> None:
+        """--vault-name puts an obsidian://open link to the source note on every card."""
+        status, _ = cli(
+            "build", str(notes), "-o", str(tmp_path / "v.apkg"), "--vault-name", "My Vault"
+        )
+        assert status == 0
+        with collection(tmp_path / "v") as col:
+            import_apkg(col, tmp_path / "v.apkg")
+            fields = [col.get_note(n).joined_fields() for n in col.find_notes("")]
+            assert fields
+            assert all("obsidian://open?vault=My%20Vault&amp;file=" in f for f in fields)
+
     def test_cards_option(self, notes: Path, tmp_path: Path) -> None:
         """--cards keypoint makes key-point notes only."""
         assert (
@@ -188,6 +221,8 @@ class TestOptionsInAnki:
 
 
 class TestRebuildCycle:
+    """Build, import, edit, rebuild, re-import."""
+
     def test_summary_matches_what_anki_does(self, notes: Path, tmp_path: Path) -> None:
         """The build summary's changed/removed counts are what Anki sees on re-import."""
         out = tmp_path / "deck.apkg"
@@ -220,6 +255,8 @@ class TestRebuildCycle:
 
 
 class TestMakefile:
+    """The Makefile's deck target."""
+
     def test_make_deck_rebuilds_only_on_change(self, notes: Path, tmp_path: Path) -> None:
         """`make deck` builds, then idles until a note is edited or deleted."""
         if shutil.which("make") is None:
@@ -239,12 +276,13 @@ class TestMakefile:
         ]
 
         def make() -> str:
+            """Run `make deck`; its output."""
             done = subprocess.run(args, capture_output=True, text=True, check=False)
             assert done.returncode == 0, done.stdout + done.stderr
             return done.stdout
 
         def settle() -> None:
-            # Put the notes well before the deck, so only the next change can be newer.
+            """Date the notes well before the deck, so only the next change is newer."""
             now = time.time()
             for path in [notes, *notes.rglob("*")]:
                 os.utime(path, (now - 100, now - 100))

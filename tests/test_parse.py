@@ -119,6 +119,41 @@ class TestParseNote:
         assert not DEFAULT_SECTIONS.matches("concepts", "개념 정리")
 
 
+class TestFrontMatterValues:
+    @pytest.mark.parametrize(
+        ("front", "identity", "tags", "aliases"),
+        [
+            ("tags: service/sagemaker", "n", ("service/sagemaker",), ()),
+            ("tags: [a, b]\naliases: foo, bar", "n", ("a", "b"), ("foo", "bar")),
+            ("tags: '#a/b #c'\naliases: foo", "n", ("a/b", "c"), ("foo",)),
+            ("tags:\naliases:", "n", (), ()),
+            ("tags: {a: b}\ntitle: {x: 1}", "n", (), ()),
+            ("Title: Big\nTags: [x]\nAlias: y", "Big", ("x",), ("y",)),
+            ("tag: solo", "n", ("solo",), ()),
+            ("title: true", "true", (), ()),
+            ("title: 2024-01-02", "2024-01-02", (), ()),
+        ],
+    )
+    def test_value_shapes(
+        self, front: str, identity: str, tags: tuple[str, ...], aliases: tuple[str, ...]
+    ) -> None:
+        """Tags/aliases as strings or lists, empty, odd types, any key case: clean strings."""
+        note = parse_note(f"---\n{front}\n---\n# T\n", "n.md").note
+        assert note is not None
+        assert (note.identity, note.tags, note.aliases) == (identity, tags, aliases)
+
+    def test_date_keys_and_multiline_title(self) -> None:
+        """``date:``/``updated:`` stand for created/modified; a title is kept on one line."""
+        text = '---\ntitle: "two\\nlines"\ndate: 2025-08-16\nupdated: 2025-09-01\n---\n# T\n'
+        note = parse_note(text, "n.md").note
+        assert note is not None
+        assert (note.identity, note.created, note.modified) == (
+            "two lines",
+            "2025-08-16",
+            "2025-09-01",
+        )
+
+
 class TestLoadNote:
     def test_unreadable_file_is_an_error(self, tmp_path: Path) -> None:
         """A path that cannot be read gives E001, not an exception."""
@@ -214,3 +249,32 @@ class TestQuestions:
         assert result.note is not None
         assert result.note.questions == ()
         assert [d.code for d in result.diagnostics] == ["I201"]
+
+
+class TestTemplateFiles:
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "---\ntitle: {{title}}\n---\n# {{title}}\n",
+            "# {{date:YYYY-MM-DD}} 학습\n",
+            "# T\n\n<% tp.file.cursor() %>\n",
+            "# T\n\n<%* tR += 'x' %>\n",
+        ],
+    )
+    def test_templates_give_no_note_and_an_info(self, text: str) -> None:
+        """A core or Templater template in the vault is no note: I204, no cards, no error."""
+        result = parse_note(text, "Templates/study.md")
+        assert result.note is None
+        assert [(d.code, d.severity) for d in result.diagnostics] == [("I204", "info")]
+
+    @pytest.mark.parametrize(
+        "text",
+        [
+            "# Jinja\n\nWrite {{date}} in the body.\n",
+            "# T\n\nTemplater: `<% tp.date.now() %>`\n",
+            "# T\n\n```\n<% tp.file.title %>\n```\n",
+        ],
+    )
+    def test_placeholders_shown_in_a_note_are_prose(self, text: str) -> None:
+        """Placeholders in the body or inside code are what a note is about, not a template."""
+        assert parse_note(text, "n.md").note is not None

@@ -53,16 +53,39 @@ FRAGMENTS = [
     "~~",
     "$$",
     "![i](u)",
+    "[[",
+    "]]",
+    "[[N|a]]",
+    "![[x.png]]",
+    "%%",
+    "<!--",
+    "-->",
+    "==",
+    "> [!note] ",
+    " ^blk",
+    "| | 장점 | 단점 |\n|-|-|-|\n| X | a | b |",
+    "- [ ] ",
+    "**Q1.** ",
+    "### 문제 2",
+    "- **X 장점**: ",
+    "**Term** - ",
+    "정답: B 및 D",
+    "{{title}}",
+    "<% tp.file.title %>",
 ]
 
 
 def _check(result: ParseResult, text_lines: int) -> None:
-    """Invariants of any result: an error-free result has a note; lines are in the file."""
+    """Invariants: an error-free result has a note; its items' and diagnostics' lines exist."""
     assert isinstance(result, ParseResult)
-    if result.note is None:
-        assert result.has_errors
+    if result.note is None:  # an error, or a template file (I204) that is no note
+        assert result.has_errors or [d.code for d in result.diagnostics] == ["I204"]
     else:
         assert result.note.identity
+        note = result.note
+        lines = [x.line for x in note.concepts] + [x.line for x in note.tradeoffs]
+        lines += [x.line for x in note.flows] + [x.line for x in note.questions]
+        assert all(1 <= line <= text_lines for line in lines)
     for diagnostic in result.diagnostics:
         assert 1 <= diagnostic.line <= text_lines + 1
         assert diagnostic.message
@@ -113,7 +136,7 @@ class TestNeverRaises:
         result = parse_file(data, "b.md")
         assert isinstance(result, ParseResult)
         if result.note is None:
-            assert result.has_errors
+            assert result.has_errors or [d.code for d in result.diagnostics] == ["I204"]
 
     @settings(max_examples=200, deadline=None)
     @given(mutated_notes(), st.sampled_from(["utf-8", "utf-8-sig", "cp949", "utf-16"]))

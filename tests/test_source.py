@@ -81,11 +81,51 @@ class TestDecode:
             assert [d.code for d in decoded.diagnostics] == ["E002"]
 
     def test_neither_utf8_nor_cp949_is_an_error(self) -> None:
-        """Bytes valid in no supported encoding give E004 saying to re-save as UTF-8."""
-        decoded = decode(b"caf\xe9\n\xff\xff", "n.md")
+        """Bytes valid in no supported encoding (UTF-8, CP949, cp1252) give E004."""
+        decoded = decode(b"caf\xe9\n\x81 \x8d", "n.md")
         assert decoded.text is None
         assert [d.code for d in decoded.diagnostics] == ["E004"]
         assert "UTF-8" in decoded.diagnostics[0].message
+
+    def test_utf16_without_bom_and_utf32(self) -> None:
+        """UTF-16 with no BOM (found by its zero bytes) and UTF-32 with a BOM are decoded."""
+        for data in (
+            KOREAN.encode("utf-16-le"),
+            KOREAN.encode("utf-16-be"),
+            KOREAN.encode("utf-32"),
+        ):
+            decoded = decode(data, "n.md")
+            assert (decoded.text, decoded.diagnostics) == (KOREAN, ())
+
+    def test_windows_1252_text_is_read_with_a_warning(self) -> None:
+        """Western text in cp1252 (smart quotes, accents) is read, with W109 to check it."""
+        text = "# Title\n\nIt\u2019s \u201cquoted\u201d caf\u00e9 \u2014 na\u00efve\u2026\n"
+        decoded = decode(text.encode("cp1252"), "n.md")
+        assert decoded.text == text
+        assert [(d.code, d.line) for d in decoded.diagnostics] == [("W109", 1)]
+
+    def test_latin1_accents_are_not_read_as_korean(self) -> None:
+        """'été' is valid CP949 by chance; it is not Korean, so it is read as cp1252."""
+        decoded = decode("# T\n\nl'\u00e9t\u00e9 \u00e0 Paris\n".encode("latin-1"), "n.md")
+        assert decoded.text == "# T\n\nl'\u00e9t\u00e9 \u00e0 Paris\n"
+
+    def test_cyrillic_code_page_is_not_taken_for_cp1252(self) -> None:
+        """Russian saved as cp1251 would show as runs of accented capitals: E004."""
+        decoded = decode("# T\n\n\u041f\u0440\u0438\u0432\u0435\u0442\n".encode("cp1251"), "n.md")
+        assert [d.code for d in decoded.diagnostics] == ["E004"]
+
+    def test_undecodable_error_names_the_line_of_the_bad_byte(self) -> None:
+        """A stray byte in UTF-8 Korean text is reported on its own line."""
+        data = "# 제목\n\n한국어\n".encode() + b"bad \xff\x81 byte\n"
+        decoded = decode(data, "n.md")
+        assert [(d.code, d.line) for d in decoded.diagnostics] == [("E004", 4)]
+
+    def test_cut_off_last_character_is_dropped_with_a_warning(self) -> None:
+        """A file cut off inside its last UTF-8 character keeps the rest, with W110."""
+        data = KOREAN.encode() + "끝".encode()[:2]
+        decoded = decode(data, "n.md")
+        assert decoded.text == KOREAN
+        assert [(d.code, d.line) for d in decoded.diagnostics] == [("W110", 4)]
 
 
 class TestFrontMatter:
@@ -126,3 +166,21 @@ class TestFrontMatter:
         """An opening '---' without a closing one gives E003 on line 1."""
         split = split_front_matter("---\ntitle: a\n# T\n", "n.md")
         assert [(d.code, d.line) for d in split.diagnostics] == [("E003", 1)]
+
+    def test_blank_lines_before_front_matter(self) -> None:
+        """Front matter after blank lines is still read, with its keys' real lines."""
+        split = split_front_matter("\n\n---\ntitle: x\n---\n# T\n", "n.md")
+        assert split.metadata == {"title": "x"}
+        assert split.key_lines == {"title": 4}
+        assert (split.body, split.body_line) == ("# T\n", 6)
+
+    def test_rule_after_blank_lines_is_not_front_matter(self) -> None:
+        """A later '---' pair around prose is Markdown (rules), not broken front matter."""
+        text = "\n---\nJust: prose: here\n---\n"
+        split = split_front_matter(text, "n.md")
+        assert (split.body, split.diagnostics) == (text, ())
+
+    def test_tab_indented_yaml_is_an_error_at_its_line(self) -> None:
+        """A tab in the front matter (invalid YAML) gives E003 on the tab's line."""
+        split = split_front_matter("---\ntitle: x\ntags:\n\t- a\n---\n", "n.md")
+        assert [(d.code, d.line) for d in split.diagnostics] == [("E003", 4)]
