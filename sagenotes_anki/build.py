@@ -120,7 +120,8 @@ def build(
     shortcut = _shortcut(notes_dir, out, options)
     if shortcut is not None and isinstance(previous := shortcut.recall(), BuildReport):
         return previous  # nothing this build reads has changed since the last one
-    loaded, made = _load(notes_dir, options, progress, with_cards=True)
+    digests = shortcut.digests if shortcut is not None else None
+    loaded, made = _load(notes_dir, options, progress, with_cards=True, digests=digests)
     diagnostics = list(loaded.diagnostics)
     failed = loaded.errored_paths
     if _blocked(diagnostics, options):
@@ -168,9 +169,17 @@ def build(
 
 
 def _load(
-    notes_dir: Path, options: BuildOptions, progress: Progress | None, *, with_cards: bool = False
+    notes_dir: Path,
+    options: BuildOptions,
+    progress: Progress | None,
+    *,
+    with_cards: bool = False,
+    digests: Mapping[str, str | None] | None = None,
 ) -> tuple[vault.Vault, dict[str, tuple[CardNote, ...]]]:
-    """The notes, and (``with_cards``) each note's cards by path, made where it was parsed."""
+    """The notes, and (``with_cards``) each note's cards by path, made where it was parsed.
+
+    ``digests`` are the notes' digests already taken (by the no-op shortcut).
+    """
     if not notes_dir.exists():
         raise NotesFolderError(f"notes folder not found: {notes_dir}")
     if not notes_dir.is_dir():
@@ -180,7 +189,13 @@ def _load(
     paths = vault.markdown_files(notes_dir)
     choice = cache.CardChoice(options.card_kinds, options.vault_name) if with_cards else None
     prepared = cache.parse_all(
-        notes_dir, paths, sections, cache_dir=options.cache_dir, progress=read, choice=choice
+        notes_dir,
+        paths,
+        sections,
+        cache_dir=options.cache_dir,
+        progress=read,
+        choice=choice,
+        digests=digests,
     )
     loaded = vault.assemble([(path, p.result) for path, p in prepared], notes_dir)
     if loaded.files == 0:

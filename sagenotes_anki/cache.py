@@ -17,22 +17,24 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import multiprocessing
 import os
 import pickle
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import repeat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .cards import CardNote, cards_for
 from .model import ParseResult, StudyNote
 from .notetypes import NOTE_TYPES
 from .parse import parse_file, unreadable
 from .sections import SectionNames
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 CACHE_FORMAT = 1
 _MAGIC = b"sagenotes-cache\n"
@@ -130,13 +132,14 @@ def content_digest(data: bytes) -> str:
 
 def scan(folder: Path, relpaths: Iterable[str]) -> dict[str, str | None]:
     """Each file's content digest (None when it cannot be read)."""
-    digests: dict[str, str | None] = {}
-    for relpath in relpaths:
-        try:
-            digests[relpath] = content_digest((folder / relpath).read_bytes())
-        except OSError:
-            digests[relpath] = None
-    return digests
+    return {relpath: _digest(folder / relpath) for relpath in relpaths}
+
+
+def _digest(path: Path) -> str | None:
+    try:
+        return content_digest(path.read_bytes())
+    except OSError:
+        return None
 
 
 class ParseCache:
@@ -228,12 +231,14 @@ def parse_all(
     progress: Progress | None = None,
     workers: int | None = None,
     choice: CardChoice | None = None,
+    digests: Mapping[str, str | None] | None = None,
 ) -> list[tuple[str, Prepared]]:
     """Every file's ParseResult (and cards, given a ``choice``) in ``relpaths`` order.
 
     Taken from the cache, else parsed. ``workers`` caps the worker processes (default: the
     CPUs this process may use); the notes are parsed in this process when there are few of
-    them or only one CPU.
+    them or only one CPU. ``digests`` (from :func:`scan`) saves reading the files again to
+    look them up.
     """
     cache = ParseCache(cache_dir, sections, choice) if cache_dir is not None else None
     results: dict[str, Prepared] = {}
@@ -241,10 +246,7 @@ def parse_all(
     for relpath in relpaths:
         hit = None
         if cache is not None:
-            try:
-                digest = content_digest((folder / relpath).read_bytes())
-            except OSError:
-                digest = ""
+            digest = digests.get(relpath) if digests is not None else _digest(folder / relpath)
             hit = cache.get(cache.key(relpath, digest)) if digest else None
         if hit is None:
             todo.append(relpath)
@@ -292,6 +294,9 @@ def _prepare(
     jobs = (repeat(folder), todo, repeat(sections), repeat(choice))
     if count < 2 or len(todo) < PARALLEL_MIN:
         return map(prepare_file, *jobs)
+    # Imported only when needed: it costs a tenth of a no-op rebuild's start-up.
+    from concurrent.futures import ProcessPoolExecutor
+
     # A few chunks per worker: big enough to keep pickling overhead low, small enough that
     # one slow chunk (a long white paper) does not leave the other core idle at the end.
     chunksize = max(1, len(todo) // (count * 8))
@@ -310,9 +315,11 @@ def available_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> BaseContext:
     # fork starts a worker in milliseconds with the parser already imported; elsewhere the
     # platform default (spawn) is the safe choice.
+    import multiprocessing
+
     if sys.platform == "linux":
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()

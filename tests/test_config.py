@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,13 @@ class TestReadme:
             value = getattr(codes, name)
             if name.isupper() and isinstance(value, str):
                 assert f"\n| {value} |" in readme, f"{name} ({value}) is not in the README"
+
+    def test_readme_links_point_to_files(self) -> None:
+        """Every relative link and image in the README names a file of the repository."""
+        root = Path(__file__).resolve().parent.parent
+        readme = (root / "README.md").read_text(encoding="utf-8")
+        targets = re.findall(r"\]\(([^)#\s]+)\)", readme) + re.findall(r'src="([^"]+)"', readme)
+        local = [t for t in targets if "://" not in t]
+        assert "docs/screenshots/mcq-back-light.png" in local
+        missing = [t for t in local if not (root / t).exists()]
+        assert missing == []
