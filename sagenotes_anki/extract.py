@@ -7,6 +7,7 @@ whose headings name template sections. Subheadings below it group concepts and t
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,7 +49,11 @@ class Found:
 
 def heading_kind(block: Block, names: SectionNames) -> str:
     """The section kind a heading names, or ""."""
-    heading = block.text().plain()
+    return _kind(names, block.text().plain())
+
+
+@functools.lru_cache(maxsize=1024)  # asked several times per heading, headings repeat
+def _kind(names: SectionNames, heading: str) -> str:
     return next((k for k in SECTION_KINDS if names.matches(k, heading)), "")
 
 

@@ -26,6 +26,10 @@ from .obsidian import transform
 
 Token = dict[str, Any]
 _POS = "_sagenotes_pos"
+# Several readers ask for the same token's text; it is converted once and kept in the token,
+# with the children it came from, so a token copied with other children is converted anew.
+_TEXT = "_sagenotes_text"
+_ITEM = "_sagenotes_item_text"
 _CHECKBOX = re.compile(r"\[[ xX]\][ \t]+")
 _ITEM_MARKER = re.compile(r"(?:>[ \t]?)*([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 
@@ -82,7 +86,13 @@ class Block:
 
     def text(self) -> RichText:
         """The inline text of a heading or paragraph."""
-        return inline(self.token.get("children", ()))
+        children = self.token.get("children", ())
+        cached = self.token.get(_TEXT)
+        if cached is not None and cached[0] is children:
+            return cached[1]  # type: ignore[no-any-return]
+        text = inline(children)
+        self.token[_TEXT] = (children, text)
+        return text
 
     def items(self) -> list[tuple[Token, int]]:
         """The items of a list block with the line each starts on."""
@@ -136,8 +146,18 @@ def inline(tokens: Iterable[Token]) -> RichText:
 
 def item_text(item: Token) -> RichText:
     """A list item's text; paragraphs and nested bullets on their own lines."""
+    children = item.get("children", ())
+    cached = item.get(_ITEM)
+    if cached is not None and cached[0] is children:
+        return cached[1]  # type: ignore[no-any-return]
+    text = _item_text(children)
+    item[_ITEM] = (children, text)
+    return text
+
+
+def _item_text(children: Iterable[Token]) -> RichText:
     spans: list[Span] = []
-    for child in item.get("children", ()):
+    for child in children:
         kind = child.get("type")
         if kind in ("block_text", "paragraph", "heading"):
             part = list(_spans(child.get("children", ())))

@@ -54,6 +54,12 @@ def transform(spans: Iterable[Span]) -> list[Span]:
         if span.kind != "text":
             pieces.append(span)
             continue
+        text = span.text
+        if "[[" not in text and "^" not in text and _MARK not in text and not span.children:
+            # Nothing Obsidian-specific (most text): the span stays as it is, and is cheap.
+            if text:
+                pieces.append(Span("text", text) if span.url else span)
+            continue
         parts = _links(span.text).split(_MARK)
         for index, part in enumerate(parts):
             if index:

@@ -67,7 +67,7 @@ def parse_note(
     seen = text.split("\n")[: split.body_line - 1] + kept
     blocks = parse_blocks(body, split.body_line, seen, inserted)
     blocks = demote_setext(flatten_quotes(blocks), sections)
-    note = _note(split.metadata, blocks, path, sections, diagnostics)
+    note = _note(split.metadata, blocks, path, sections, diagnostics, body)
     return ParseResult(note, tuple(sorted(diagnostics, key=lambda d: d.line)))
 
 
@@ -108,6 +108,7 @@ def _note(
     path: str,
     names: SectionNames,
     diagnostics: list[Diagnostic],
+    body: str,
 ) -> StudyNote:
     level = section_level(blocks, names)
     sections = split_sections(blocks, names, level)
@@ -128,7 +129,7 @@ def _note(
         title_block = next((b for b in blocks if _is_title(b, names)), None)
     identity = metadata_text(value(metadata, "title")) or str(PurePosixPath(path).with_suffix(""))
     tradeoffs = read_tradeoffs(others, names)
-    _check(path, blocks, sections, is_template, questions, diagnostics)
+    _check(path, blocks, sections, is_template, questions, diagnostics, body)
     if is_template and "explanation" in kinds and not tradeoffs:
         diagnostics.append(_no_tradeoffs(path, sections))
     note = StudyNote(
@@ -171,6 +172,7 @@ def _check(
     is_template: bool,
     questions: tuple[Any, ...],
     diagnostics: list[Diagnostic],
+    body: str,
 ) -> None:
     """Note-level warnings: missing sections, free-form notes, raw HTML."""
     h1 = next((b.line for b in blocks if b.type == "heading" and b.level == 1), None)
@@ -202,14 +204,16 @@ def _check(
             diagnostics.append(
                 Diagnostic(path, section.line, "warning", codes.QUESTION_NOT_FOUND, message)
             )
-    html = next((b for b in blocks if _has_html(b.token)), None)
+    # Raw HTML starts with "<" and media need a "!" ("![[x]]", "![a](b)"); token texts are
+    # slices of the body, so most notes skip walking every token for them.
+    html = next((b for b in blocks if _has_html(b.token)), None) if "<" in body else None
     if html is not None:
         message = (
             "the note contains raw HTML; cards keep only safe formatting (scripts, styles, "
             "event handlers and unknown tags are removed), so write Markdown where you can"
         )
         diagnostics.append(Diagnostic(path, html.line, "info", codes.RAW_HTML, message))
-    media = next((b for b in blocks if _has_media(b.token)), None)
+    media = next((b for b in blocks if _has_media(b.token)), None) if "!" in body else None
     if media is not None:
         message = (
             "the note embeds an image or file (![[...]] or ![](...)); media are not packaged "

@@ -35,7 +35,9 @@ def prepare(body: str, is_label: IsLabel) -> tuple[str, tuple[int, ...]]:
     comment: str | None = None  # the closing token while inside a comment
     previous_blank = True
     for line in body.split("\n"):
-        opened = _FENCE.match(line) if comment is None else None
+        # A fence starts with "`", "~" or indenting spaces; testing that first is cheaper.
+        maybe_fence = comment is None and line[:1] in ("`", "~", " ")
+        opened = _FENCE.match(line) if maybe_fence else None
         if fence is not None:
             if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
                 fence = None
@@ -50,14 +52,20 @@ def prepare(body: str, is_label: IsLabel) -> tuple[str, tuple[int, ...]]:
         line, comment = _uncomment(line, comment)
         # A no-break space after "-" or "##" (pasted text, some IMEs) still makes a bullet
         # or heading, as the writer saw it; one character for one keeps the columns.
-        line = _NBSP_MARKER.sub(lambda m: m.group(1) + " ", line, count=1)
-        quote = _QUOTE.match(line)
+        if "\u00a0" in line or "\u3000" in line:
+            line = _NBSP_MARKER.sub(lambda m: m.group(1) + " ", line, count=1)
+        quote = _QUOTE.match(line) if line[:1] == ">" else None
         prefix = quote.group() if quote else ""
         blank = not line[len(prefix) :].strip()
         # A quoted label splits only a paragraph quoted at the same depth.
         same_quote = not prefix or (bool(out) and _quote_prefix(out[-1]) == prefix.rstrip())
-        label = _label_line(line[len(prefix) :], is_label)
-        if not blank and not previous_blank and same_quote and label:
+        # The label test is the dearest: only for a line right under other text.
+        if (
+            not blank
+            and not previous_blank
+            and same_quote
+            and _label_line(line[len(prefix) :], is_label)
+        ):
             # Inside a quote or callout the separating line keeps the quote marker.
             inserted.append(len(out))
             out.append(prefix.rstrip())
@@ -73,6 +81,8 @@ def _quote_prefix(line: str) -> str:
 
 def _uncomment(line: str, closing: str | None) -> tuple[str, str | None]:
     """The line without comment text; the comment still open at its end, if any."""
+    if closing is None and "%%" not in line and "<!--" not in line:
+        return line, None  # no comment opens here (most lines): kept as written
     kept: list[str] = []
     position = 0
     for match in _TOKEN.finditer(line):

@@ -114,7 +114,7 @@ class SectionNames:
         (``핵심 포인트 (Key Point)``, ``설명 / Explanation``) names the kind if either part
         does, and a number before or after (``1. 설명``, ``관련 문제 2``) is ignored.
         """
-        wanted = {normalize(name) for name in self.names(kind)}
+        wanted = _wanted(self.names(kind))
         return any(key in wanted for key in _keys(text))
 
     def extended(self, aliases: Mapping[str, Sequence[str]]) -> SectionNames:
@@ -145,6 +145,11 @@ def _keys(text: str) -> frozenset[str]:
     keys |= {_NUMBERING.sub("", key) for key in keys}
     keys.discard("")
     return frozenset(keys)
+
+
+@functools.lru_cache(maxsize=256)  # per heading and label: normalise each name list once
+def _wanted(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(normalize(name) for name in names)
 
 
 @functools.lru_cache(maxsize=64)  # called for every heading and label: fields() is slow

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 
@@ -129,22 +130,39 @@ def side_of(label: str, names: SectionNames) -> tuple[str, str] | None:
     ``X Pros``, ``Cons of X`` or ``장점 (X)``; the subject is "" for a bare ``장점``."""
     label = label.strip().rstrip(":\uff1a").strip()
     for side in ("pros", "cons"):
-        words = "|".join(re.escape(w) for w in names.names(side))
-        # (?<![A-Za-z]): "Disadvantages" is not "Dis" + "Advantages".
-        match = (
-            re.fullmatch(rf"(.*?)\s*(?:의\s*)?(?<![A-Za-z])(?:{words})", label, re.IGNORECASE)
-            or re.fullmatch(rf"(?:{words})\s+(?:of|for)\s+(.+)", label, re.IGNORECASE)
-            or re.fullmatch(rf"(?:{words})\s*[(\uff08](.+)[)\uff09]", label, re.IGNORECASE)
-        )
-        if match:
-            return _EDGES.sub("", match.group(1)), side
+        for pattern in _side_patterns(names.names(side)):
+            match = pattern.fullmatch(label)
+            if match:
+                return _EDGES.sub("", match.group(1)), side
     return None
+
+
+@functools.lru_cache(maxsize=64)
+def _any_side_word(names: tuple[str, ...]) -> re.Pattern[str]:
+    """Any of the names, anywhere, as :func:`side_of`'s patterns compare them."""
+    return re.compile("|".join(re.escape(w) for w in names), re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=64)  # called for every paragraph and list item: compile once
+def _side_patterns(names: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
+    """The label forms for one side's names, tried in this order."""
+    words = "|".join(re.escape(w) for w in names)
+    forms = (
+        # (?<![A-Za-z]): "Disadvantages" is not "Dis" + "Advantages".
+        rf"(.*?)\s*(?:의\s*)?(?<![A-Za-z])(?:{words})",
+        rf"(?:{words})\s+(?:of|for)\s+(.+)",
+        rf"(?:{words})\s*[(\uff08](.+)[)\uff09]",
+    )
+    return tuple(re.compile(form, re.IGNORECASE) for form in forms)
 
 
 def _pros_cons(text: RichText, names: SectionNames) -> tuple[str, str, RichText] | None:
     """A label paragraph: ``**X 장점**: rest``, ``**X** 장점:``, or unbolded ``X 장점:``."""
     first = text.spans[0] if text.spans else None
     if first is None:
+        return None
+    # Every label form holds a pros/cons word: text without one (most text) is no label.
+    if not _any_side_word(names.names("pros") + names.names("cons")).search(text.plain()):
         return None
     if first.kind == "strong":
         found = side_of(RichText((first,)).plain(), names)
