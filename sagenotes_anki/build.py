@@ -10,8 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
+from json.encoder import encode_basestring
+from operator import itemgetter
 from pathlib import Path
 
 from . import cache, vault
@@ -26,7 +29,7 @@ from .lockfile import (
     Plan,
     read_lock,
     reconcile,
-    write_lock,
+    write_plan,
 )
 from .model import Diagnostic, StudyNote
 from .notetypes import NOTE_TYPES, NoteType
@@ -130,6 +133,8 @@ def build(
     items = _items(good, options, diagnostics, progress, made)
     if _blocked(diagnostics, options):  # making cards can warn too (a key used twice)
         return _not_written(loaded.files, diagnostics, out)
+    files = loaded.files
+    del loaded, made, good  # the parsed notes: most of a large vault's memory, now unused
 
     lock_path = options.lock_path or notes_dir / LOCK_NAME
     lock, problem = read_lock(lock_path, _shown(lock_path, notes_dir))
@@ -149,19 +154,22 @@ def build(
             [g for g, e in lock.entries.items() if g not in present and not e.full],
         ),
     )
+    lock = Lock(output=lock.output)  # what it said of each item is in the plan now: freed
     diagnostics.extend(_lost(plan, out))
-    package_notes = _package_notes(plan, {item.guid: nt for item, nt in items}, diagnostics)
-    inputs = _inputs_digest(options.deck_name, package_notes, plan)
+    current = {item.guid: nt for item, nt in items}
+    diagnostics.extend(_unknown_notetypes(plan, current))
+    inputs = _inputs_digest(options.deck_name, _package_notes(plan, current), plan)
 
-    report = _report(loaded.files, diagnostics, items, plan, out)
+    report = _report(files, diagnostics, items, plan, out)
     if _up_to_date(lock, inputs, out):
         return _remember(shortcut, replace(report, up_to_date=True, size=out.stat().st_size))
 
     mods = {name: stamp.mod for name, stamp in plan.notetypes.items()}
     deck_id = deck_id_for(options.deck_name)
+    package_notes = _package_notes(plan, current)  # made again as they are written
     written = write_package(out, options.deck_name, deck_id, package_notes, mods, timestamp)
     record = OutputRecord(inputs, written.sha256, written.size, _relative(out, lock_path.parent))
-    write_lock(lock_path, plan.to_lock(record))
+    write_plan(lock_path, plan, record)
     return _remember(shortcut, replace(report, written=True, size=written.size))
 
 
@@ -175,10 +183,11 @@ def _load(
     *,
     with_cards: bool = False,
     digests: Mapping[str, str | None] | None = None,
-) -> tuple[vault.Vault, dict[str, tuple[CardNote, ...]]]:
+) -> tuple[vault.Vault, Mapping[str, tuple[CardNote, ...]]]:
     """The notes, and (``with_cards``) each note's cards by path, made where it was parsed.
 
-    ``digests`` are the notes' digests already taken (by the no-op shortcut).
+    ``digests`` are the notes' digests already taken (by the no-op shortcut), by path in
+    folder order: they also spare walking the folder again.
     """
     if not notes_dir.exists():
         raise NotesFolderError(f"notes folder not found: {notes_dir}")
@@ -186,7 +195,7 @@ def _load(
         raise NotesFolderError(f"not a folder: {notes_dir}")
     sections = _sections(options)
     read = None if progress is None else (lambda done, total: progress("read", done, total))
-    paths = vault.markdown_files(notes_dir)
+    paths = list(digests) if digests is not None else vault.markdown_files(notes_dir)
     choice = cache.CardChoice(options.card_kinds, options.vault_name) if with_cards else None
     prepared = cache.parse_all(
         notes_dir,
@@ -200,7 +209,8 @@ def _load(
     loaded = vault.assemble([(path, p.result) for path, p in prepared], notes_dir)
     if loaded.files == 0:
         raise NotesFolderError(f"no Markdown notes (*.md) in {notes_dir}")
-    made = {path: cards for path, p in prepared if (cards := p.card_notes()) is not None}
+    # CardNotes are made as each note's cards are looked up, not all held at once.
+    made = cache.CardsByPath({path: p.cards for path, p in prepared if p.cards is not None})
     return loaded, made
 
 
@@ -274,17 +284,21 @@ def _items(
     """
     items: list[tuple[Item, NoteType]] = []
     seen: set[str] = set()
+    field_names: dict[str, tuple[str, ...]] = {}  # by note-type name: made once, not per card
     for done, note in enumerate(notes, 1):
         cards = made.get(note.path)
         if cards is None:
             cards = cards_for(note, kinds=options.card_kinds, vault_name=options.vault_name)
         for card in cards:
-            key = _unique_key(note, card, seen, diagnostics)
-            guid = guid_for(note.identity, key)
+            key, guid = _unique_key(note, card, seen, diagnostics)
             seen.add(guid)
-            fields = tuple(zip(card.notetype.field_names, card.fields, strict=True))
-            item = Item(guid, card.notetype.name, note.identity, key, note.path, fields, card.tags)
-            items.append((item, card.notetype))
+            notetype = card.notetype
+            names = field_names.get(notetype.name)
+            if names is None:
+                names = field_names[notetype.name] = notetype.field_names
+            fields = tuple(zip(names, card.fields, strict=True))
+            item = Item(guid, notetype.name, note.identity, key, note.path, fields, card.tags)
+            items.append((item, notetype))
         if progress is not None:
             progress("build", done, len(notes))
     return items
@@ -292,13 +306,16 @@ def _items(
 
 def _unique_key(
     note: StudyNote, card: CardNote, seen: set[str], diagnostics: list[Diagnostic]
-) -> str:
+) -> tuple[str, str]:
+    """The card's key inside its note, and the GUID that follows from it."""
     # Two items with one key (a term defined twice in a note) would share a GUID and Anki
     # would keep only one; number the later ones and say so.
     key, n = card.key, 1
-    while guid_for(note.identity, key) in seen:
+    guid = guid_for(note.identity, key)
+    while guid in seen:
         n += 1
         key = f"{card.key}#{n}"
+        guid = guid_for(note.identity, key)
     if n > 1:
         diagnostics.append(
             Diagnostic(
@@ -310,33 +327,48 @@ def _unique_key(
                 f"cards ({key!r}) whose identity depends on their order. Give each its own name.",
             )
         )
-    return key
+    return key, guid
 
 
-def _package_notes(
-    plan: Plan, current: Mapping[str, NoteType], diagnostics: list[Diagnostic]
-) -> list[PackageNote]:
+def _package_notes(plan: Plan, current: Mapping[str, NoteType]) -> Iterator[PackageNote]:
+    """The plan's entries as the package holds them, one at a time (made twice per build,
+    for the digest and for the writer, rather than all held at once)."""
     by_name = {nt.name: nt for nt in NOTE_TYPES}
-    notes: list[PackageNote] = []
+    field_names = {nt.name: nt.field_names for nt in NOTE_TYPES}
     for due, (entry, _status) in enumerate(plan.entries, 1):
         item = entry.item
         notetype = current.get(item.guid) or by_name.get(item.notetype)
         if notetype is None:
-            diagnostics.append(
-                Diagnostic(
-                    item.path,
-                    0,
-                    "warning",
-                    "unknown-notetype",
-                    f"{item.key!r} was written with the note type {item.notetype!r}, which no "
-                    "longer exists; it is left out of the package.",
-                )
-            )
-            continue
-        values = dict(item.fields)
-        fields = tuple(values.get(name, "") for name in notetype.field_names)
-        notes.append(PackageNote(notetype, item.guid, fields, item.tags, entry.mod, due))
-    return notes
+            continue  # reported by _unknown_notetypes
+        if item.guid in current:  # made by _items, in this note type's field order
+            fields = tuple(map(_value, item.fields))
+        else:  # a lock's copy of a removed item may come from an older field list
+            names = field_names.get(notetype.name)
+            if names is None:
+                names = field_names[notetype.name] = notetype.field_names
+            values = dict(item.fields)
+            fields = tuple(values.get(name, "") for name in names)
+        yield PackageNote(notetype, item.guid, fields, item.tags, entry.mod, due)
+
+
+_value = itemgetter(1)  # of a (field name, value) pair
+
+
+def _unknown_notetypes(plan: Plan, current: Mapping[str, NoteType]) -> list[Diagnostic]:
+    """A warning per entry whose note type no longer exists (it is left out of the package)."""
+    known = {nt.name for nt in NOTE_TYPES}
+    return [
+        Diagnostic(
+            entry.item.path,
+            0,
+            "warning",
+            "unknown-notetype",
+            f"{entry.item.key!r} was written with the note type {entry.item.notetype!r}, which "
+            "no longer exists; it is left out of the package.",
+        )
+        for entry, _status in plan.entries
+        if entry.item.guid not in current and entry.item.notetype not in known
+    ]
 
 
 def _relative(path: Path, folder: Path) -> str:
@@ -386,7 +418,7 @@ def _tool_version() -> str:
     return cache.tool_digest()
 
 
-def _inputs_digest(deck_name: str, notes: Sequence[PackageNote], plan: Plan) -> str:
+def _inputs_digest(deck_name: str, notes: Iterable[PackageNote], plan: Plan) -> str:
     """A digest of everything in the package except what only the build time decides.
 
     Note and card ids come from the build time, but Anki matches notes by GUID, so a package
@@ -400,9 +432,14 @@ def _inputs_digest(deck_name: str, notes: Sequence[PackageNote], plan: Plan) -> 
     # Fed note by note: one JSON text of every field of a large vault would need several
     # times its size in memory at once.
     digest = hashlib.sha256(_json(head).encode("utf-8"))
+    enc = encode_basestring
     for n in notes:
-        row = [n.guid, n.mod, n.due, n.notetype.name, n.fields, n.tags]
-        digest.update(b"\n" + _json(row).encode("utf-8"))
+        # _json([guid, mod, due, note type, fields, tags]), spelt out: three times faster.
+        fields = ",".join(map(enc, n.fields))
+        tags = ",".join(map(enc, n.tags))
+        start = f"{enc(n.guid)},{int(n.mod)},{int(n.due)},{enc(n.notetype.name)}"
+        row = f"\n[{start},[{fields}],[{tags}]]"
+        digest.update(row.encode("utf-8"))
     return digest.hexdigest()
 
 
@@ -442,17 +479,18 @@ def _report(
     by_type: dict[str, int] = {}
     for item, _ in items:
         by_type[item.notetype] = by_type.get(item.notetype, 0) + 1
+    counts = Counter(status for _, status in plan.entries)  # one pass, not one per status
     return BuildReport(
         notes=notes,
         diagnostics=tuple(diagnostics),
         cards_by_type=by_type,
-        new=plan.count("new"),
-        changed=plan.count("changed"),
-        unchanged=plan.count("unchanged") + plan.count("carried"),
-        removed=plan.count("removed"),
+        new=counts["new"],
+        changed=counts["changed"],
+        unchanged=counts["unchanged"] + counts["carried"],
+        removed=counts["removed"],
         output=out,
         written=False,
         up_to_date=False,
         size=0,
-        kept_removed=plan.count("kept_removed"),
+        kept_removed=counts["kept_removed"],
     )

@@ -1,149 +1,61 @@
-"""The parse cache, parallel parsing and the no-op shortcut: only changed notes cost time.
+"""The parse cache and parallel parsing: only changed notes cost time.
 
-Each note is parsed and its cards made in one go (``prepare``), in worker processes when
-there are enough notes to repay starting them (see ``PARALLEL_MIN``). The result is stored
-under a key made of the note's bytes, its path, the section names, the card settings and a
-digest of this package's own source code, so an edited note, other settings or another
-version of the tool simply miss. Entries are checksummed pickles written atomically; one
-that cannot be read, fails its checksum or holds anything but a ``Prepared`` is ignored and
-the note parsed again. The cache only ever saves time: any problem with it (a read-only
-folder, a full disk) is swallowed and the build goes on without it.
+Each note is parsed and its cards made in one go (``prepared.read_entry``), in worker
+processes when there are enough notes to repay starting them (see ``PARALLEL_MIN``).
 
-``Shortcut`` remembers a build's outcome under a stamp of everything the build read, so a
-rebuild with nothing changed answers after reading the notes, without parsing anything.
+The cache is a few shard files (``SHARDS``), each holding the notes whose path falls in it
+with the digest of the bytes they were made from, so only the shards of changed notes are
+written again. A shard is sealed (``stamp.seal``) under a tag of the section names, the card
+settings and a digest of this package's own code: other settings or another version of the
+tool simply miss, and a damaged shard is ignored and its notes parsed again. The cache only
+ever saves time: any problem with it (a read-only folder, a full disk) is swallowed.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import os
-import pickle
+import shutil
 import sys
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from functools import lru_cache
-from itertools import repeat
+import zlib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .cards import CardNote, cards_for
-from .model import ParseResult, StudyNote
-from .notetypes import NOTE_TYPES
-from .parse import parse_file, unreadable
+from .prepared import CardChoice, CardsByPath, Entry, Prepared, from_entry, prepare, read_entry
 from .sections import SectionNames
+from .stamp import (
+    CACHE_FORMAT,
+    TAG_SIZE,
+    Shortcut,
+    content_digest,
+    read_sealed,
+    scan,
+    seal,
+    tool_digest,
+    write_atomic,
+)
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
 
-CACHE_FORMAT = 1
-_MAGIC = b"sagenotes-cache\n"
-_CHECK = 16  # bytes of BLAKE2b checksum after the magic
 # Below this many notes to parse, starting worker processes costs more than it saves
 # (measured: ~4 ms to parse a note, ~60 ms to start two workers and collect their results).
 PARALLEL_MIN = 48
+# Notes per task sent to a worker at most: small enough that the last tasks do not leave one
+# core idle for long, large enough that sending them costs nothing.
+CHUNK_MAX = 32
+# Files the cache is split into: a changed note rewrites one of them, not the whole cache.
+SHARDS = 16
 
 Progress = Callable[[int, int], None]
 
 
-@dataclass(frozen=True)
-class CardChoice:
-    """Which cards to make: the settings ``cards_for`` depends on."""
-
-    kinds: frozenset[str]
-    vault_name: str | None
-
-
-@dataclass(frozen=True)
-class Card:
-    """A CardNote with its note type by name, so it pickles small."""
-
-    notetype: str
-    key: str
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """One file's work: its ParseResult and, when asked for, the cards of its note."""
-
-    result: ParseResult
-    cards: tuple[Card, ...] | None = None
-
-    def card_notes(self) -> tuple[CardNote, ...] | None:
-        """The cards as CardNotes (None when they were not made)."""
-        if self.cards is None:
-            return None
-        return tuple(
-            CardNote(_NOTE_TYPES[c.notetype], c.key, c.fields, c.tags) for c in self.cards
-        )
-
-
-_NOTE_TYPES = {nt.name: nt for nt in NOTE_TYPES}
-
-
-def prepare(
-    data: bytes, relpath: str, sections: SectionNames, choice: CardChoice | None
-) -> Prepared:
-    """Parse one file and make its cards: pure, so it runs in a worker process.
-
-    With cards made, the note keeps only who it is (identity, title, path, tags, aliases,
-    dates): its content lives on in the cards, and a vault of thousands of notes stays
-    small in memory and in the cache.
-    """
-    result = parse_file(data, relpath, sections)
-    note = result.note
-    if choice is None or note is None:
-        return Prepared(result)
-    made = cards_for(note, kinds=choice.kinds, vault_name=choice.vault_name)
-    slim = StudyNote(
-        note.identity,
-        note.title,
-        note.path,
-        note.tags,
-        note.aliases,
-        note.created,
-        note.modified,
-        is_template=note.is_template,
-    )
-    cards = tuple(Card(c.notetype.name, c.key, c.fields, c.tags) for c in made)
-    return Prepared(replace(result, note=slim), cards)
-
-
-@lru_cache(maxsize=1)
-def tool_digest() -> str:
-    """A digest of this package's source files and the Python version.
-
-    Any change to the code (not only a version bump) gives new keys, so a cache never hands
-    back what an older parser made.
-    """
-    digest = hashlib.blake2b(f"{CACHE_FORMAT}:{sys.version_info[:2]}".encode(), digest_size=16)
-    package = Path(__file__).resolve().parent
-    for source in sorted(package.glob("*.py")):
-        digest.update(source.name.encode() + b"\0" + source.read_bytes())
-    return digest.hexdigest()
-
-
-def content_digest(data: bytes) -> str:
-    """The digest of a file's bytes."""
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def scan(folder: Path, relpaths: Iterable[str]) -> dict[str, str | None]:
-    """Each file's content digest (None when it cannot be read)."""
-    return {relpath: _digest(folder / relpath) for relpath in relpaths}
-
-
-def _digest(path: Path) -> str | None:
-    try:
-        return content_digest(path.read_bytes())
-    except OSError:
-        return None
-
-
 class ParseCache:
-    """Parsed notes on disk, one checksummed file per note."""
+    """Parsed notes on disk, in ``SHARDS`` sealed files of {path: (digest, entry)}."""
 
     def __init__(
         self, directory: Path, sections: SectionNames, choice: CardChoice | None = None
@@ -152,74 +64,95 @@ class ParseCache:
         # frozenset reprs vary with string hashing, hence the sorted kinds.
         kinds = sorted(choice.kinds) if choice is not None else None
         settings = (sections, kinds, choice.vault_name if choice is not None else None)
-        self._salt = f"{tool_digest()}\0{settings!r}\0".encode()
-        self.used: set[str] = set()
+        salt = f"{tool_digest()}\0{settings!r}".encode()
+        self._tag = hashlib.blake2b(salt, digest_size=TAG_SIZE).digest()
+        self._stored: list[dict[str, object]] | None = None
+        self._kept: list[dict[str, tuple[str, Entry]]] = [{} for _ in range(SHARDS)]
+        self._dirty: set[int] = set()
 
-    def key(self, relpath: str, digest: str) -> str:
-        """The key of one note: its content digest, its path, settings and tool."""
-        material = self._salt + relpath.encode() + b"\0" + digest.encode()
-        return hashlib.blake2b(material, digest_size=20).hexdigest()
+    def shard_path(self, shard: int) -> Path:
+        """The file of one shard: named by the settings, so other settings never collide."""
+        return self.directory / f"{self._tag.hex()[:20]}-{shard:02d}.pack"
 
-    def get(self, key: str) -> Prepared | None:
-        """The stored result, or None when missing, damaged or of the wrong kind."""
-        self.used.add(key)
-        try:
-            blob = (self.directory / key).read_bytes()
-        except OSError:
+    def get(self, relpath: str, digest: str) -> Prepared | None:
+        """The stored work for this path and content, or None when missing or malformed."""
+        shard = _shard(relpath)
+        stored = self._shards()[shard].get(relpath)
+        if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == digest):
             return None
-        return _unpack(blob)
-
-    def put(self, key: str, result: Prepared) -> None:
-        """Store a result (atomically; failures ignored: the cache is only a shortcut)."""
-        self.used.add(key)
-        _write(self.directory / key, _pack(result))
-
-    def prune(self) -> None:
-        """Remove entries this build did not use (older versions of notes, deleted notes)."""
         try:
-            names = os.listdir(self.directory)
-        except OSError:
-            return
-        for name in names:
-            if name not in self.used:
+            prepared = from_entry(stored[1])
+        except (TypeError, ValueError):
+            return None
+        self._kept[shard][relpath] = stored
+        return prepared
+
+    def put(self, relpath: str, digest: str, entry: Entry) -> None:
+        """Keep a note's work, to be written by ``save``."""
+        shard = _shard(relpath)
+        self._kept[shard][relpath] = (digest, entry)
+        self._dirty.add(shard)
+
+    def save(self) -> None:
+        """Write the shards that changed; drop what this build did not use.
+
+        Failures are ignored: the cache is only a shortcut.
+        """
+        stored = self._shards()
+        for shard, kept in enumerate(self._kept):
+            if shard not in self._dirty and len(kept) == len(stored[shard]):
+                continue  # every stored entry was used and none added: the file is current
+            path = self.shard_path(shard)
+            if kept:
+                write_atomic(path, seal(self._tag, kept))
+            else:
                 with contextlib.suppress(OSError):
-                    os.unlink(self.directory / name)
+                    path.unlink()
+        self._prune()
 
+    def _shards(self) -> list[dict[str, object]]:
+        if self._stored is None:
+            with _collector_paused():
+                self._stored = [self._read(shard) for shard in range(SHARDS)]
+        return self._stored
 
-def _pack(value: object) -> bytes:
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-    return _MAGIC + hashlib.blake2b(payload, digest_size=_CHECK).digest() + payload
+    def _read(self, shard: int) -> dict[str, object]:
+        value = read_sealed(self.shard_path(shard), self._tag)
+        return value if isinstance(value, dict) else {}
 
-
-def _load(blob: bytes) -> object | None:
-    """The value of a packed blob; None when it is damaged in any way."""
-    head = len(_MAGIC) + _CHECK
-    if not blob.startswith(_MAGIC) or len(blob) <= head:
-        return None
-    payload = blob[head:]
-    if hashlib.blake2b(payload, digest_size=_CHECK).digest() != blob[len(_MAGIC) : head]:
-        return None
-    try:
-        value: object = pickle.loads(payload)
-    except Exception:  # a damaged or foreign pickle can raise almost anything
-        return None
-    return value
-
-
-def _unpack(blob: bytes) -> Prepared | None:
-    result = _load(blob)
-    return result if isinstance(result, Prepared) else None
-
-
-def _write(path: Path, blob: bytes) -> None:
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_bytes(blob)
-        os.replace(temp, path)
-    except OSError:
+    def _prune(self) -> None:
+        """Remove files of other settings or versions, and caches of older layouts."""
+        ours = {self.shard_path(shard).name for shard in range(SHARDS)}
         with contextlib.suppress(OSError):
-            temp.unlink()
+            for name in os.listdir(self.directory):
+                if name not in ours:
+                    with contextlib.suppress(OSError):
+                        os.unlink(self.directory / name)
+        with contextlib.suppress(OSError):
+            for name in os.listdir(self.directory.parent):
+                if name.startswith("parse-v") and name != self.directory.name:
+                    shutil.rmtree(self.directory.parent / name, ignore_errors=True)
+
+
+def _shard(relpath: str) -> int:
+    # By path, not content: an edited note replaces its old entry in the same shard.
+    return zlib.crc32(relpath.encode()) % SHARDS
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many objects that hold no cycles.
+
+    Unpickling a large cache makes hundreds of thousands of tuples; collections triggered
+    meanwhile would scan them again and again (half the load time of a large vault).
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def parse_all(
@@ -243,44 +176,33 @@ def parse_all(
     cache = ParseCache(cache_dir, sections, choice) if cache_dir is not None else None
     results: dict[str, Prepared] = {}
     todo: list[str] = []
-    for relpath in relpaths:
-        hit = None
-        if cache is not None:
-            digest = digests.get(relpath) if digests is not None else _digest(folder / relpath)
-            hit = cache.get(cache.key(relpath, digest)) if digest else None
-        if hit is None:
-            todo.append(relpath)
-            continue
-        results[relpath] = hit
-        if progress is not None:
-            progress(len(results), len(relpaths))
-    for relpath, (digest, prepared) in zip(
+    if cache is not None:
+        if digests is None:
+            digests = scan(folder, relpaths)
+        with _collector_paused():
+            for relpath in relpaths:
+                digest = digests.get(relpath)
+                hit = cache.get(relpath, digest) if digest else None
+                if hit is None:
+                    todo.append(relpath)
+                    continue
+                results[relpath] = hit
+                if progress is not None:
+                    progress(len(results), len(relpaths))
+    else:
+        todo = list(relpaths)
+    for relpath, (digest, entry) in zip(
         todo, _prepare(folder, todo, sections, choice, workers), strict=True
     ):
-        results[relpath] = prepared
+        results[relpath] = from_entry(entry)
         if cache is not None and digest:
             # Keyed by the bytes the parser actually read, in case the file changed since.
-            cache.put(cache.key(relpath, digest), prepared)
+            cache.put(relpath, digest, entry)
         if progress is not None:
             progress(len(results), len(relpaths))
     if cache is not None:
-        cache.prune()
+        cache.save()
     return [(relpath, results[relpath]) for relpath in relpaths]
-
-
-def prepare_file(
-    folder: Path, relpath: str, sections: SectionNames, choice: CardChoice | None
-) -> tuple[str, Prepared]:
-    """Read, parse and make the cards of one file: (digest of the bytes read, the work).
-
-    The digest is "" when the file could not be read. Workers read the files themselves,
-    so the notes' bytes are neither held by nor copied from the main process.
-    """
-    try:
-        data = (folder / relpath).read_bytes()
-    except OSError as exc:
-        return "", Prepared(ParseResult(None, (unreadable(relpath, exc),)))
-    return content_digest(data), prepare(data, relpath, sections, choice)
 
 
 def _prepare(
@@ -289,22 +211,22 @@ def _prepare(
     sections: SectionNames,
     choice: CardChoice | None,
     workers: int | None,
-) -> Iterable[tuple[str, Prepared]]:
+) -> Iterator[tuple[str, Entry]]:
+    """Each file's (digest, entry), in ``todo`` order, as soon as it is ready."""
     count = min(workers or available_cpus(), len(todo))
-    jobs = (repeat(folder), todo, repeat(sections), repeat(choice))
+    work = partial(read_entry, os.fspath(folder), sections, choice)
     if count < 2 or len(todo) < PARALLEL_MIN:
-        return map(prepare_file, *jobs)
+        yield from map(work, todo)
+        return
     # Imported only when needed: it costs a tenth of a no-op rebuild's start-up.
     from concurrent.futures import ProcessPoolExecutor
 
-    # A few chunks per worker: big enough to keep pickling overhead low, small enough that
-    # one slow chunk (a long white paper) does not leave the other core idle at the end.
-    chunksize = max(1, len(todo) // (count * 8))
-    executor = ProcessPoolExecutor(max_workers=count, mp_context=_context())
-    try:
-        return list(executor.map(prepare_file, *jobs, chunksize=chunksize))
-    finally:
-        executor.shutdown()
+    # Several tasks per worker, so that one slow task (a long white paper) near the end does
+    # not leave the other core idle; results come back as plain tuples, cheap to unpickle,
+    # and are taken in (and progress shown) while the workers go on parsing.
+    chunksize = max(1, min(CHUNK_MAX, len(todo) // (count * 8)))
+    with ProcessPoolExecutor(max_workers=count, mp_context=_context()) as executor:
+        yield from executor.map(work, todo, chunksize=chunksize)
 
 
 def available_cpus() -> int:
@@ -326,9 +248,11 @@ def _context() -> BaseContext:
 
 
 __all__: Sequence[str] = [
+    "CACHE_FORMAT",
     "PARALLEL_MIN",
-    "Card",
+    "SHARDS",
     "CardChoice",
+    "CardsByPath",
     "ParseCache",
     "Prepared",
     "Shortcut",
@@ -336,81 +260,6 @@ __all__: Sequence[str] = [
     "content_digest",
     "parse_all",
     "prepare",
-    "prepare_file",
     "scan",
     "tool_digest",
 ]
-
-
-# --- the last build: lets a rebuild with nothing changed stop before parsing anything ------
-
-
-@dataclass(frozen=True)
-class Shortcut:
-    """The digests of a build's notes, and where its outcome is remembered for the next one.
-
-    The stamp covers everything a build depends on: the notes, the settings, this tool, the
-    lock file and the output. The lock file and the output are taken by size, modification
-    time and inode: the build wrote them itself, and anything else that touches them (an
-    edit, a restore, a deletion) changes one of those, which sends the next build down the
-    full path.
-    """
-
-    notes_dir: Path
-    out: Path
-    lock_path: Path
-    cache_dir: Path
-    settings: str
-    digests: Mapping[str, str | None]
-
-    @staticmethod
-    def of(
-        notes_dir: Path,
-        relpaths: Iterable[str],
-        out: Path,
-        lock_path: Path,
-        cache_dir: Path,
-        settings: str,
-    ) -> Shortcut:
-        """Read and digest every note now."""
-        return Shortcut(notes_dir, out, lock_path, cache_dir, settings, scan(notes_dir, relpaths))
-
-    def stamp(self) -> str:
-        """The digest of the notes as read, and of the lock file and output as they are now."""
-        digest = hashlib.blake2b(digest_size=20)
-        parts = (tool_digest(), self.settings, str(self.notes_dir.resolve()))
-        for part in (*parts, str(self.out.resolve()), _stat(self.lock_path), _stat(self.out)):
-            digest.update(part.encode() + b"\0")
-        for relpath, content in sorted(self.digests.items()):
-            digest.update(f"{relpath}\0{content}\n".encode())
-        return digest.hexdigest()
-
-    def recall(self) -> object | None:
-        """What was remembered under the current stamp (None if anything differs)."""
-        try:
-            blob = (self.cache_dir / _stamp_name(self.out)).read_bytes()
-        except OSError:
-            return None
-        value = _load(blob)
-        if isinstance(value, tuple) and len(value) == 2 and value[0] == self.stamp():
-            remembered: object = value[1]
-            return remembered
-        return None
-
-    def remember(self, value: object) -> None:
-        """Remember ``value`` for the next build that finds everything as it is now."""
-        _write(self.cache_dir / _stamp_name(self.out), _pack((self.stamp(), value)))
-
-
-def _stamp_name(out: Path) -> str:
-    # One stamp per output, so two decks built beside each other share a cache folder.
-    name = hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()
-    return f"build-{name}.stamp"
-
-
-def _stat(path: Path) -> str:
-    try:
-        info = path.stat()
-    except OSError:
-        return "missing"
-    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"

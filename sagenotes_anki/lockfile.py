@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
+from itertools import chain
+from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -25,7 +28,10 @@ from .model import Diagnostic
 from .package import atomic_write
 from .previous import Recovered
 
-LOCK_FORMAT = 1
+LOCK_FORMAT = 2
+# Format 1 hashed each item's JSON text; it is still read (its hashes compared the old way),
+# and the next build writes format 2.
+_LEGACY_FORMAT = 1
 LOCK_NAME = "sagenotes.lock.json"
 REMOVED_TAG = "sagenotes::removed"
 
@@ -47,16 +53,29 @@ class Item:
     @cached_property
     def content_hash(self) -> str:
         """A hash of note type, fields and tags; field order and tag order do not matter."""
+        # Field names are unique, so sorting the pairs sorts by name. The strings are hashed
+        # as they are, between separators Anki forbids inside fields and tags (it splits
+        # fields at \x1f): a half of the cost of hashing a JSON text of them.
+        fields = "\x1f".join(chain.from_iterable(sorted(self.fields)))
+        tags = "\x1f".join(sorted(set(self.tags)))
+        text = f"{self.notetype}\x1e{fields}\x1e{tags}"
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+    @property
+    def legacy_hash(self) -> str:
+        """The hash a format-1 lock holds for this item (of a JSON text)."""
         payload = {
             "notetype": self.notetype,
             "fields": dict(self.fields),
             "tags": sorted(set(self.tags)),
         }
-        text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return hashlib.sha256(_LEGACY_ENCODER.encode(payload).encode("utf-8")).hexdigest()
 
 
-@dataclass(frozen=True)
+_LEGACY_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True, slots=True)  # slots: a large vault's lock has 10**5 of them
 class Entry:
     """An item with the ``mod`` it was (or will be) written with.
 
@@ -101,6 +120,7 @@ class Lock:
     entries: Mapping[str, Entry] = field(default_factory=dict)  # by GUID
     notetypes: Mapping[str, Stamp] = field(default_factory=dict)  # by note-type name
     output: OutputRecord | None = None
+    legacy_hashes: bool = False  # read from a format-1 lock: entries hold Item.legacy_hash
 
     def latest_mod(self) -> int:
         """The newest ``mod`` any earlier build handed out (0 when none)."""
@@ -157,14 +177,17 @@ def reconcile(
     """
     mod = fresh_mod(timestamp, [lock.latest_mod()])
     planned: list[tuple[Entry, Status]] = []
+    known = lock.entries
+    legacy = lock.legacy_hashes
     for item in items:
-        old = lock.entries.get(item.guid)
+        digest = item.content_hash
+        old = known.get(item.guid)
         if old is None:
-            planned.append((Entry.of(item, mod), "new"))
-        elif old.hash == item.content_hash:
-            planned.append((Entry.of(item, old.mod), "unchanged"))
+            planned.append((Entry(item, mod, digest), "new"))
+        elif old.hash == (item.legacy_hash if legacy else digest):
+            planned.append((Entry(item, old.mod, digest), "unchanged"))
         else:
-            planned.append((Entry.of(item, mod), "changed"))
+            planned.append((Entry(item, mod, digest), "changed"))
 
     present = {item.guid for item in items}
     carried = set(carry_paths)
@@ -182,6 +205,8 @@ def reconcile(
                 lost.append(old)
                 continue
             old = replace(old, item=replace(old.item, fields=found.fields, tags=found.tags))
+        if legacy:  # kept with the hash the lock will hold from now on
+            old = replace(old, hash=old.item.content_hash)
         if old.item.path in carried:
             planned.append((old, "carried"))
         elif REMOVED_TAG in old.item.tags:
@@ -210,49 +235,72 @@ class LockFormatError(ValueError):
 def dumps(lock: Lock) -> str:
     """The lock as stable, human-diffable JSON: one line per Anki note, keys sorted.
 
-    Items are grouped by note identity, so a changed definition is a one-line diff. Each
-    line is encoded by itself because ``json.dumps`` with ``indent`` is several times slower
-    and the lock of a large vault holds every field of every card.
+    Items are grouped by note identity, so a changed definition is a one-line diff.
     """
-    items: dict[str, dict[str, str]] = {}
-    for entry in lock.entries.values():
-        item = entry.item
-        # Keys in sorted order, but the fields in note-type order (as Anki shows them).
+    entries = ((e, e.full) for e in lock.entries.values())
+    return "".join(_lines(entries, lock.notetypes, lock.output))
+
+
+def _lines(
+    entries: Iterable[tuple[Entry, bool]],
+    notetypes: Mapping[str, Stamp],
+    output: OutputRecord | None,
+) -> Iterator[str]:
+    """The lock's text line by line (each with its newline); ``bool`` says "with content".
+
+    Written line by line because the text of a large vault's lock is several times the
+    size of the entries it describes.
+    """
+    grouped: dict[str, dict[str, tuple[Entry, bool]]] = {}
+    for entry, full in entries:
+        grouped.setdefault(entry.item.identity, {})[entry.item.key] = (entry, full)
+    yield "{\n"
+    yield f' "about": {_compact(_ABOUT)},\n'
+    yield f' "format": {LOCK_FORMAT},\n'
+    yield ' "items": {\n'
+    last = len(grouped) - 1
+    for i, identity in enumerate(sorted(grouped)):
+        yield f"  {_compact(identity)}: {{\n"
+        keyed = grouped[identity]
+        keys = sorted(keyed)
+        for j, key in enumerate(keys):
+            comma = "," if j < len(keys) - 1 else ""
+            yield f"   {_compact(key)}: {_record(*keyed[key])}{comma}\n"
+        yield "  },\n" if i < last else "  }\n"
+    yield " },\n"
+    yield ' "notetypes": {\n'
+    names = sorted(notetypes)
+    for j, name in enumerate(names):
+        stamp = _compact({"hash": notetypes[name].hash, "mod": notetypes[name].mod})
+        yield f"  {_compact(name)}: {stamp}{',' if j < len(names) - 1 else ''}\n"
+    yield " },\n"
+    text = "null"
+    if output is not None:
         record: dict[str, object] = {
-            "guid": item.guid,
-            "hash": entry.hash,
-            "mod": entry.mod,
-            "notetype": item.notetype,
-            "path": item.path,
+            "inputs": output.inputs,
+            "sha256": output.sha256,
+            "size": output.size,
         }
-        if entry.full:
-            record["fields"] = dict(item.fields)
-            record["tags"] = list(item.tags)
-        items.setdefault(item.identity, {})[item.key] = _compact(record, sort_keys=False)
-    notetypes = {n: _compact({"hash": s.hash, "mod": s.mod}) for n, s in lock.notetypes.items()}
-    output = "null"
-    if lock.output is not None:
-        out = lock.output
-        record = {"inputs": out.inputs, "sha256": out.sha256, "size": out.size}
-        if out.path:
-            record["path"] = out.path
-        output = _compact(record)
-    lines = ["{", f' "about": {_compact(_ABOUT)},', f' "format": {LOCK_FORMAT},', ' "items": {']
-    for i, identity in enumerate(sorted(items)):
-        lines.append(f"  {_compact(identity)}: {{")
-        keyed = items[identity]
-        lines += [f"   {_compact(k)}: {keyed[k]}," for k in sorted(keyed)]
-        lines[-1] = lines[-1].rstrip(",")
-        lines.append("  }," if i < len(items) - 1 else "  }")
-    lines.append(" },")
-    lines.append(' "notetypes": {')
-    lines += [f"  {_compact(n)}: {notetypes[n]}," for n in sorted(notetypes)]
-    if notetypes:
-        lines[-1] = lines[-1].rstrip(",")
-    lines.append(" },")
-    lines.append(f' "output": {output}')
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        if output.path:
+            record["path"] = output.path
+        text = _compact(record)
+    yield f' "output": {text}\n'
+    yield "}\n"
+
+
+def _record(entry: Entry, full: bool) -> str:
+    """One item's line: ``json.dumps`` of the record, keys in this order, spelt out by hand
+    (five times faster for the lean lines that make up nearly all of a lock)."""
+    item = entry.item
+    enc = encode_basestring
+    text = (
+        f'{{"guid": {enc(item.guid)}, "hash": {enc(entry.hash)}, "mod": {int(entry.mod)}, '
+        f'"notetype": {enc(item.notetype)}, "path": {enc(item.path)}'
+    )
+    if not full:
+        return text + "}"
+    fields = _compact(dict(item.fields), sort_keys=False)
+    return f'{text}, "fields": {fields}, "tags": {_compact(list(item.tags))}}}'
 
 
 _ABOUT = (
@@ -267,26 +315,29 @@ def _compact(value: object, *, sort_keys: bool = True) -> str:
 
 def loads(text: str) -> Lock:
     """Parse a lock file; raises LockFormatError for anything not exactly as we write it."""
+    return _from_json(_parse(text))
+
+
+def _parse(text: str) -> Any:
     try:
-        doc = json.loads(text)
-        if not isinstance(doc, dict) or doc.get("format") != LOCK_FORMAT:
+        return json.loads(text)
+    except ValueError as exc:
+        raise LockFormatError(str(exc) or type(exc).__name__) from exc
+
+
+def _from_json(doc: Any) -> Lock:
+    try:
+        if not isinstance(doc, dict) or doc.get("format") not in (LOCK_FORMAT, _LEGACY_FORMAT):
             raise LockFormatError(f"unknown lock format {doc.get('format')!r}")
         entries: dict[str, Entry] = {}
-        for identity, keyed in _dict(doc["items"]).items():
-            for key, raw in _dict(keyed).items():
-                full = "fields" in raw
-                fields = _dict(raw["fields"]) if full else {}
-                item = Item(
-                    guid=_str(raw["guid"]),
-                    notetype=_str(raw["notetype"]),
-                    identity=identity,
-                    key=key,
-                    path=_str(raw["path"]),
-                    fields=tuple((name, _str(v)) for name, v in fields.items()),
-                    tags=tuple(_str(t) for t in raw["tags"]) if full else (),
-                )
+        groups = _dict(doc["items"])
+        # Taken out one note at a time, so the parsed JSON shrinks as the entries grow.
+        for identity in list(groups):
+            for key, raw in _dict(groups.pop(identity)).items():
+                item = _item(identity, key, raw)
                 if item.guid in entries:
                     raise LockFormatError(f"GUID {item.guid} appears twice")
+                full = "fields" in raw
                 entries[item.guid] = Entry(item, _int(raw["mod"]), _str(raw["hash"]), full)
         notetypes = {
             name: Stamp(_str(v["hash"]), _int(v["mod"]))
@@ -306,31 +357,169 @@ def loads(text: str) -> Lock:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise LockFormatError(str(exc) or type(exc).__name__) from exc
-    return Lock(entries, notetypes, output)
+    return Lock(entries, notetypes, output, doc["format"] == _LEGACY_FORMAT)
+
+
+def _item(identity: str, key: str, raw: Any) -> Item:
+    full = "fields" in raw
+    guid = _str(raw["guid"])
+    # Interned: one string for the handful of note types and for each note's path, rather
+    # than a copy on every line of a large lock.
+    notetype = sys.intern(_str(raw["notetype"]))
+    path = sys.intern(_str(raw["path"]))
+    fields: tuple[tuple[str, str], ...] = ()
+    tags: tuple[str, ...] = ()
+    if full:
+        fields = tuple((name, _str(v)) for name, v in _dict(raw["fields"]).items())
+        tags = tuple(_str(t) for t in raw["tags"])
+    return Item(guid, notetype, identity, key, path, fields, tags)
 
 
 def read_lock(path: Path, shown_as: str) -> tuple[Lock, Diagnostic | None]:
     """The lock at ``path`` (empty when there is none); a damaged one is reported, not trusted."""
     try:
+        streamed = _read_our_layout(path)
+        if streamed is not None:
+            return streamed, None
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return Lock(), None
     except (OSError, UnicodeDecodeError) as exc:
         return Lock(), _lock_warning(shown_as, f"cannot be read ({exc})")
     try:
-        return loads(text), None
+        doc = _parse(text)
+        del text  # tens of MB for a large vault: not kept while the entries are made
+        return _from_json(doc), None
     except LockFormatError as exc:
         return Lock(), _lock_warning(shown_as, f"is damaged ({exc})")
 
 
+def _read_our_layout(path: Path) -> Lock | None:
+    """The lock read line by line, as ``_lines`` lays it out; None for anything else.
+
+    The text of a large vault's lock and its parsed JSON would take several times the memory
+    of the entries. Whatever is not exactly our layout, or not right, is left to the full
+    JSON parser (None), which decides what it is and how it is reported.
+    """
+    with path.open(encoding="utf-8", newline="\n") as f:
+        try:
+            return _read_lines(f)
+        except (_NotOurs, LockFormatError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+
+
+class _NotOurs(Exception):
+    pass
+
+
+def _read_lines(f: IO[str]) -> Lock:
+    def value(line: str, start: int, tail: str) -> Any:
+        found, end = _DECODER.raw_decode(line, start)
+        if line[end:] != tail:
+            raise _NotOurs
+        return found
+
+    def expect(text: str) -> None:
+        if next(f, None) != text:
+            raise _NotOurs
+
+    expect("{\n")
+    line = next(f, "")
+    if not line.startswith(' "about": '):
+        raise _NotOurs
+    value(line, 10, ",\n")
+    expect(f' "format": {LOCK_FORMAT},\n')
+    expect(' "items": {\n')
+    entries: dict[str, Entry] = {}
+    identities: set[str] = set()
+    closing = "  },\n"
+    while closing == "  },\n":
+        line = next(f, "")
+        if line == " },\n" and not identities:
+            break  # no items at all
+        if not line.startswith('  "'):
+            raise _NotOurs
+        identity = value(line, 2, ": {\n")
+        if identity in identities:
+            raise _NotOurs  # JSON keeps the last one: left to the full parser
+        identities.add(identity)
+        keys: set[str] = set()
+        comma = ","
+        while comma:
+            line = next(f, "")
+            if not line.startswith('   "'):
+                raise _NotOurs
+            key, end = _DECODER.raw_decode(line, 3)
+            if line[end : end + 2] != ": " or key in keys:
+                raise _NotOurs
+            keys.add(key)
+            comma = line[-2] if line.endswith(",\n") else ""
+            raw = value(line, end + 2, ",\n" if comma else "\n")
+            item = _item(identity, key, raw)
+            if item.guid in entries:
+                raise _NotOurs
+            entries[item.guid] = Entry(item, _int(raw["mod"]), _str(raw["hash"]), "fields" in raw)
+        closing = next(f, "")
+        if closing not in ("  },\n", "  }\n"):
+            raise _NotOurs
+    else:
+        expect(" },\n")
+    expect(' "notetypes": {\n')
+    notetypes: dict[str, Stamp] = {}
+    line = next(f, "")
+    more = line != " },\n"
+    while more:
+        if not line.startswith('  "'):
+            raise _NotOurs
+        name, end = _DECODER.raw_decode(line, 2)
+        if line[end : end + 2] != ": " or name in notetypes:
+            raise _NotOurs
+        more = line.endswith(",\n")
+        raw = value(line, end + 2, ",\n" if more else "\n")
+        notetypes[name] = Stamp(_str(raw["hash"]), _int(raw["mod"]))
+        line = next(f, "")
+    if line != " },\n":
+        raise _NotOurs
+    line = next(f, "")
+    if not line.startswith(' "output": '):
+        raise _NotOurs
+    out = value(line, 11, "\n")
+    expect("}\n")
+    if next(f, None) is not None:
+        raise _NotOurs
+    output = None
+    if out is not None:
+        output = OutputRecord(
+            _str(out["inputs"]), _str(out["sha256"]), _int(out["size"]), _str(out.get("path", ""))
+        )
+    return Lock(entries, notetypes, output)
+
+
+_DECODER = json.JSONDecoder()
+
+
 def write_lock(path: Path, lock: Lock) -> None:
     """Write the lock atomically; raises OutputError when it cannot be written."""
-    text = dumps(lock).encode("utf-8")
+    _write(path, _lines(((e, e.full) for e in lock.entries.values()), lock.notetypes, lock.output))
 
+
+def write_plan(path: Path, plan: Plan, output: OutputRecord | None) -> None:
+    """Write ``plan.to_lock(output)`` atomically, without making that lock in memory first."""
+    entries = ((e, status in _KEPT_WITH_CONTENT) for e, status in plan.entries)
+    _write(path, _lines(entries, plan.notetypes, output))
+
+
+def _write(path: Path, lines: Iterable[str]) -> None:
     def write(f: IO[bytes]) -> None:
-        f.write(text)
+        chunk: list[str] = []
+        for line in lines:
+            chunk.append(line)
+            if len(chunk) >= 4096:
+                f.write("".join(chunk).encode("utf-8"))
+                chunk.clear()
+        f.write("".join(chunk).encode("utf-8"))
 
-    atomic_write(path, write)
+    atomic_write(path, write, hashed=False)
 
 
 def _lock_warning(shown_as: str, problem: str) -> Diagnostic:

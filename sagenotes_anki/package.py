@@ -16,9 +16,8 @@ import secrets
 import shutil
 import sqlite3
 import tempfile
-import warnings
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -75,31 +74,69 @@ def to_model(notetype: NoteType) -> Any:
 
 
 class _PinnedPackage(genanki.Package):  # type: ignore[misc]
-    """A genanki package whose notes and note types carry the ``mod`` we chose."""
+    """A genanki package whose notes and note types carry the ``mod`` we chose.
 
-    def __init__(self, deck: Any, note_mods: Mapping[str, int], model_mods: Mapping[int, int]):
+    genanki sets up the collection (schema, deck, note types); the notes and cards are
+    inserted here in bulk, in the rows genanki's ``Note.write_to_db`` would write, because
+    one ``execute`` per row and one genanki object per note cost most of a large build.
+    """
+
+    def __init__(
+        self, deck: Any, notes: Iterable[PackageNote], notetype_mods: Mapping[str, int]
+    ) -> None:
         super().__init__(deck)
-        self._note_mods = note_mods
-        self._model_mods = model_mods
+        self._notes = notes
+        self._notetype_mods = notetype_mods
 
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, id_gen: Any) -> None:
-        # genanki stamps every row with the package time; we overwrite that afterwards
-        # rather than copy its insert statements.
-        super().write_to_db(cursor, timestamp, id_gen)
-        # A temporary table (kept out of the package file) avoids one full scan per note:
-        # genanki's schema has no index on guid.
-        cursor.execute("CREATE TEMP TABLE pinned (guid TEXT PRIMARY KEY, mod INTEGER)")
-        cursor.executemany("INSERT INTO temp.pinned VALUES (?, ?)", self._note_mods.items())
-        cursor.execute(
-            "UPDATE notes SET mod = (SELECT mod FROM temp.pinned WHERE pinned.guid = notes.guid)"
-            " WHERE guid IN (SELECT guid FROM temp.pinned)"
-        )
-        cursor.execute("UPDATE cards SET mod = (SELECT mod FROM notes WHERE notes.id = cards.nid)")
+        super().write_to_db(cursor, timestamp, id_gen)  # schema, collection, deck
+        deck_id = self.decks[0].deck_id
+        models: dict[str, tuple[NoteType, Any, list[Any]]] = {}
+        notes: list[tuple[object, ...]] = []
+        cards: list[tuple[object, ...]] = []
+        for note in self._notes:
+            used = models.get(note.notetype.name)
+            if used is None:
+                model = to_model(note.notetype)
+                used = models[note.notetype.name] = (note.notetype, model, model._req)
+            notetype, model, req = used
+            if len(note.fields) != len(notetype.fields):
+                raise ValueError(f"{note.guid}: {len(note.fields)} fields for {notetype.name}")
+            for tag in note.tags:
+                if " " in tag:  # Anki separates tags with spaces (genanki refuses them too)
+                    raise ValueError(f"tag {tag!r} contains a space")
+            nid = next(id_gen)
+            notes.append(
+                (
+                    nid,
+                    note.guid,
+                    notetype.id,
+                    note.mod,
+                    -1,  # usn
+                    " " + " ".join(note.tags) + " ",
+                    "\x1f".join(note.fields),
+                    note.fields[notetype.sort_field],  # sfld
+                    0,  # csum (Anki recomputes it)
+                    0,  # flags
+                    "",  # data
+                )
+            )
+            # A card per template whose front would show something, as genanki decides.
+            for ord_, how, required in req:
+                present = (note.fields[i] for i in required)
+                if all(present) if how == "all" else any(present):
+                    card = (next(id_gen), nid, deck_id, ord_, note.mod, -1, 0, 0, note.due)
+                    cards.append((*card, *_CARD_ZEROS))
+            if len(notes) >= _BATCH:
+                _insert(cursor, notes, cards)
+        _insert(cursor, notes, cards)
         (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
-        models = json.loads(models_json)
-        for model in models.values():
-            model["mod"] = self._model_mods.get(int(model["id"]), model["mod"])
-        cursor.execute("UPDATE col SET models = ?", (json.dumps(models, sort_keys=True),))
+        stored = json.loads(models_json)
+        for name, (notetype, model, _) in models.items():
+            data = model.to_json(timestamp, deck_id)
+            data["mod"] = self._notetype_mods.get(name, data["mod"])
+            stored[str(notetype.id)] = data
+        cursor.execute("UPDATE col SET models = ?", (json.dumps(stored, sort_keys=True),))
 
     def write_zip(self, dest: IO[bytes], timestamp: int) -> None:
         """Write the package (collection database and empty media map) to ``dest``."""
@@ -123,6 +160,19 @@ class _PinnedPackage(genanki.Package):  # type: ignore[misc]
                 zf.writestr(_entry("media"), "{}")
 
 
+# Rows are inserted this many notes at a time: few statements, little memory.
+_BATCH = 2000
+# ivl, factor, reps, lapses, left, odue, odid, flags, data of a new card
+_CARD_ZEROS = (0, 0, 0, 0, 0, 0, 0, 0, "")
+
+
+def _insert(cursor: sqlite3.Cursor, notes: list[tuple[object, ...]], cards: list[Any]) -> None:
+    cursor.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?,?,?)", notes)
+    cursor.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", cards)
+    notes.clear()
+    cards.clear()
+
+
 def _entry(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
@@ -135,46 +185,26 @@ def write_package(
     out: Path,
     deck_name: str,
     deck_id: int,
-    notes: Sequence[PackageNote],
+    notes: Iterable[PackageNote],
     notetype_mods: Mapping[str, int],
     timestamp: int,
 ) -> Written:
-    """Write ``notes`` into one deck at ``out``, atomically; raises OutputError on failure."""
-    deck = genanki.Deck(deck_id, deck_name)
-    models: dict[str, Any] = {}
-    for note in notes:
-        model = models.get(note.notetype.name)
-        if model is None:
-            model = models[note.notetype.name] = to_model(note.notetype)
-        deck.add_note(
-            genanki.Note(
-                model=model,
-                fields=list(note.fields),
-                tags=list(note.tags),
-                guid=note.guid,
-                due=note.due,
-            )
-        )
-    model_mods = {
-        m.model_id: notetype_mods[name] for name, m in models.items() if name in notetype_mods
-    }
-    package = _PinnedPackage(deck, {n.guid: n.mod for n in notes}, model_mods)
+    """Write ``notes`` into one deck at ``out``, atomically; raises OutputError on failure.
 
-    def write(dest: IO[bytes]) -> None:
-        with warnings.catch_warnings():
-            # Fields are HTML made by render.py (escaped and sanitised); genanki's regular
-            # expression for "invalid HTML tags" is a heuristic that adds nothing here.
-            warnings.filterwarnings("ignore", message="Field contained the following invalid HTML")
-            package.write_zip(dest, timestamp)
-
-    return atomic_write(out, write)
+    ``notes`` is read once, as the package is written, so it may be a generator.
+    """
+    package = _PinnedPackage(genanki.Deck(deck_id, deck_name), notes, notetype_mods)
+    return atomic_write(out, lambda dest: package.write_zip(dest, timestamp))
 
 
-def atomic_write(out: Path, write: Callable[[IO[bytes]], None]) -> Written:
+def atomic_write(
+    out: Path, write: Callable[[IO[bytes]], None], *, hashed: bool = True
+) -> Written:
     """Write ``out`` through a temporary file beside it, then rename it into place.
 
     On any failure the temporary file is removed and ``out`` is left as it was; OS and
-    database errors become OutputError.
+    database errors become OutputError. Without ``hashed`` the file is not read back for
+    its SHA-256 (``Written.sha256`` is then empty).
     """
     if out.is_dir():
         raise OutputError(f"cannot write {out}: it is a folder")
@@ -193,11 +223,7 @@ def atomic_write(out: Path, write: Callable[[IO[bytes]], None]) -> Written:
             f.flush()
             os.fsync(f.fileno())
             size = os.fstat(f.fileno()).st_size
-            f.seek(0)
-            digest = hashlib.sha256()
-            for block in iter(lambda: f.read(1 << 20), b""):
-                digest.update(block)
-            sha256 = digest.hexdigest()
+            sha256 = _sha256(f) if hashed else ""
         os.replace(tmp, out)
     except BaseException as exc:
         tmp.unlink(missing_ok=True)
@@ -206,6 +232,14 @@ def atomic_write(out: Path, write: Callable[[IO[bytes]], None]) -> Written:
         raise
     _sync_folder(out.parent)
     return Written(out, size, sha256)
+
+
+def _sha256(f: IO[bytes]) -> str:
+    f.seek(0)
+    digest = hashlib.sha256()
+    for block in iter(lambda: f.read(1 << 20), b""):
+        digest.update(block)
+    return digest.hexdigest()
 
 
 def _sync_folder(folder: Path) -> None:

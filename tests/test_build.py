@@ -14,7 +14,7 @@ from ankiutil import collection, import_apkg
 from sagenotes_anki import package
 from sagenotes_anki.build import BuildOptions, build, check
 from sagenotes_anki.errors import NotesFolderError, OutputError, SageNotesError
-from sagenotes_anki.lockfile import LOCK_NAME
+from sagenotes_anki.lockfile import LOCK_FORMAT, LOCK_NAME
 
 SAMPLES = (
     "sagemaker-components-ml-workflow.md",
@@ -198,7 +198,7 @@ def test_a_damaged_lock_is_reported_and_replaced(notes: Path, tmp_path: Path) ->
     assert report.written and report.changed == 0 and report.new > 0
     warnings = [d for d in report.diagnostics if d.code == "lock-ignored"]
     assert [(w.path, w.severity) for w in warnings] == [(LOCK_NAME, "warning")]
-    assert json.loads((notes / LOCK_NAME).read_text(encoding="utf-8"))["format"] == 1
+    assert json.loads((notes / LOCK_NAME).read_text(encoding="utf-8"))["format"] == LOCK_FORMAT
 
 
 def test_lock_path_option_moves_the_lock(notes: Path, tmp_path: Path) -> None:

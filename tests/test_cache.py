@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sagenotes_anki import cache
+from sagenotes_anki import cache, prepared
 from sagenotes_anki.build import BuildOptions, BuildReport, build
+from sagenotes_anki.cards import cards_for
 from sagenotes_anki.parse import parse_file
 from sagenotes_anki.sections import DEFAULT_SECTIONS
 from sagenotes_anki.vault import markdown_files
@@ -41,6 +42,19 @@ def results(folder: Path, cache_dir: Path | None, **kw: object) -> list[tuple[st
     return [(p, prepared.result) for p, prepared in done]
 
 
+@pytest.fixture()
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The paths parse_file is called for (in this process) from now on."""
+    calls: list[str] = []
+
+    def counting(data: bytes, relpath: str, *args: object) -> object:
+        calls.append(relpath)
+        return parse_file(data, relpath, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(prepared, "parse_file", counting)
+    return calls
+
+
 def edit(path: Path, words: str) -> None:
     """Reword a note's key point."""
     text = path.read_text(encoding="utf-8")
@@ -49,16 +63,27 @@ def edit(path: Path, words: str) -> None:
 
 
 def entries(cache_dir: Path) -> list[Path]:
-    """The cache's stored notes."""
+    """The cache's files."""
     return sorted((cache_dir / f"parse-v{cache.CACHE_FORMAT}").iterdir())
 
 
-def test_cached_results_equal_a_fresh_parse(notes: Path, tmp_path: Path) -> None:
-    """A note read back from the cache is exactly the note a fresh parse gives."""
+def test_cached_results_equal_a_fresh_parse(notes: Path, tmp_path: Path, parsed: list[str]) -> None:
+    """A note read back from the cache is exactly the note a fresh parse gives, unparsed."""
     store = tmp_path / "cache"
-    first = results(notes, store)
-    assert len(entries(store)) == 60
-    assert results(notes, store) == first == fresh(notes)
+    first = results(notes, store, workers=1)
+    assert len(parsed) == 60
+    assert 0 < len(entries(store)) <= cache.SHARDS  # a few files, not one per note
+    assert results(notes, store, workers=1) == first == fresh(notes)
+    assert len(parsed) == 60  # the second run parsed nothing
+
+
+def test_a_warm_cache_is_not_written_again(notes: Path, tmp_path: Path) -> None:
+    """Reading every note from the cache leaves its files untouched."""
+    store = tmp_path / "cache"
+    results(notes, store)
+    before = {e: e.stat().st_mtime_ns for e in entries(store)}
+    results(notes, store)
+    assert {e: e.stat().st_mtime_ns for e in entries(store)} == before
 
 
 def test_parallel_parse_equals_serial_parse(notes: Path) -> None:
@@ -67,23 +92,31 @@ def test_parallel_parse_equals_serial_parse(notes: Path) -> None:
     assert results(notes, None, workers=2) == results(notes, None, workers=1) == fresh(notes)
 
 
-def test_an_edited_note_is_parsed_again(notes: Path, tmp_path: Path) -> None:
-    """After an edit the new text is used, not the cached old one."""
+def test_an_edited_note_is_parsed_again(notes: Path, tmp_path: Path, parsed: list[str]) -> None:
+    """After an edit only that note is parsed again, and its new text is used."""
     store = tmp_path / "cache"
-    results(notes, store)
+    results(notes, store, workers=1)
     victim = notes / markdown_files(notes)[5]
+    original = victim.read_bytes()
     edit(victim, "NEW-WORDING")
-    again = dict(results(notes, store))
+    parsed.clear()
+    again = dict(results(notes, store, workers=1))
+    assert parsed == [markdown_files(notes)[5]]
     note = again[markdown_files(notes)[5]].note  # type: ignore[attr-defined]
     assert note is not None and note.key_point.plain().startswith("NEW-WORDING")
-    assert len(entries(store)) == 60  # the old version's entry was pruned
+    victim.write_bytes(original)
+    parsed.clear()
+    assert results(notes, store, workers=1) == fresh(notes)
+    assert parsed == [markdown_files(notes)[5]]  # the old version was replaced, not kept
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped", "empty"])
-def test_a_damaged_cache_is_ignored(notes: Path, tmp_path: Path, damage: str) -> None:
-    """Damaged entries are never trusted: the notes are parsed again, correctly."""
+def test_a_damaged_cache_is_ignored(
+    notes: Path, tmp_path: Path, parsed: list[str], damage: str
+) -> None:
+    """Damaged cache files are never trusted: the notes are parsed again, correctly."""
     store = tmp_path / "cache"
-    results(notes, store)
+    results(notes, store, workers=1)
     for entry in entries(store):
         blob = entry.read_bytes()
         if damage == "garbage":
@@ -95,27 +128,68 @@ def test_a_damaged_cache_is_ignored(notes: Path, tmp_path: Path, damage: str) ->
         else:
             blob = b""
         entry.write_bytes(blob)
-    assert results(notes, store) == fresh(notes)
+    parsed.clear()
+    assert results(notes, store, workers=1) == fresh(notes)
+    assert len(parsed) == 60
+    parsed.clear()
+    assert results(notes, store, workers=1) == fresh(notes)  # and the cache was repaired
+    assert parsed == []
 
 
-def test_a_cache_of_other_settings_is_not_used(notes: Path, tmp_path: Path) -> None:
-    """Other section names give other keys, so the cached notes are not reused."""
+def test_one_damaged_file_costs_only_its_notes(
+    notes: Path, tmp_path: Path, parsed: list[str]
+) -> None:
+    """A damaged cache file sends only the notes it held back to the parser."""
     store = tmp_path / "cache"
-    results(notes, store)
+    results(notes, store, workers=1)
+    victim = entries(store)[0]
+    blob = victim.read_bytes()
+    victim.write_bytes(blob[:100] + bytes([blob[100] ^ 0x01]) + blob[101:])
+    parsed.clear()
+    assert results(notes, store, workers=1) == fresh(notes)
+    assert 0 < len(parsed) < 60
+
+
+def test_a_cache_of_other_settings_is_not_used(
+    notes: Path, tmp_path: Path, parsed: list[str]
+) -> None:
+    """Other section names give other cache files, so the cached notes are not reused."""
+    store = tmp_path / "cache"
+    results(notes, store, workers=1)
     before = {e.name for e in entries(store)}
     extended = DEFAULT_SECTIONS.extended({"keypoint": ["요점"]})
     paths = markdown_files(notes)
-    cache.parse_all(notes, paths, extended, cache_dir=store)
+    parsed.clear()
+    cache.parse_all(notes, paths, extended, cache_dir=store, workers=1)
+    assert len(parsed) == 60
     assert before.isdisjoint(e.name for e in entries(store))
 
 
-def test_unreadable_files_become_error_diagnostics(notes: Path, tmp_path: Path) -> None:
+def test_unreadable_files_become_error_diagnostics(
+    notes: Path, tmp_path: Path, parsed: list[str]
+) -> None:
     """A file that cannot be read is reported, not cached, and does not stop the others."""
     (notes / "gone.md").symlink_to(tmp_path / "nowhere.md")
-    done = dict(results(notes, tmp_path / "cache"))
+    done = dict(results(notes, tmp_path / "cache", workers=1))
     gone = done["gone.md"]
     assert gone.note is None and gone.has_errors  # type: ignore[attr-defined]
-    assert len(entries(tmp_path / "cache")) == 60
+    assert len(parsed) == 60
+    again = dict(results(notes, tmp_path / "cache", workers=1))
+    assert again["gone.md"] == gone and len(parsed) == 60
+
+
+def test_cards_from_the_cache_equal_fresh_cards(notes: Path, tmp_path: Path) -> None:
+    """Cards read back from the cache are the cards made from a fresh parse."""
+    choice = cache.CardChoice(frozenset({"keypoint", "concept", "tradeoff", "mcq"}), "Vault")
+    paths = markdown_files(notes)
+    store = tmp_path / "cache"
+    first = cache.parse_all(notes, paths, DEFAULT_SECTIONS, cache_dir=store, choice=choice)
+    again = cache.parse_all(notes, paths, DEFAULT_SECTIONS, cache_dir=store, choice=choice)
+    for (path, a), (_, b) in zip(first, again, strict=True):
+        note = parse_file((notes / path).read_bytes(), path).note
+        assert note is not None
+        made = cards_for(note, kinds=choice.kinds, vault_name="Vault")
+        assert a.card_notes() == b.card_notes() == made
 
 
 def package_notes(apkg: Path) -> list[tuple[str, str]]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -250,3 +252,44 @@ def test_write_lock_then_read_it_back(tmp_path: Path) -> None:
     write_lock(path, sample_lock())
     assert read_lock(path, "sagenotes.lock.json") == (sample_lock(), None)
     assert [p.name for p in tmp_path.iterdir()] == ["sagenotes.lock.json"]
+
+
+def format_1_text(items: list[Item], mod: int) -> str:
+    """A lock as the format-1 writer left it: each hash is SHA-256 of the item's JSON text."""
+    groups: dict[str, dict[str, object]] = {}
+    for i in items:
+        payload = {"notetype": i.notetype, "fields": dict(i.fields), "tags": sorted(set(i.tags))}
+        text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        groups.setdefault(i.identity, {})[i.key] = {
+            "guid": i.guid,
+            "hash": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            "mod": mod,
+            "notetype": i.notetype,
+            "path": i.path,
+        }
+    doc = {"format": 1, "items": groups, "notetypes": {}, "output": None}
+    return json.dumps(doc, ensure_ascii=False, indent=1)
+
+
+def test_a_format_1_lock_still_tells_unchanged_from_changed() -> None:
+    """After upgrading, items unchanged since a format-1 lock keep their mod; edits move on."""
+    lock = loads(format_1_text([item("A", "a"), item("B", "b")], 1000))
+    plan = reconcile([item("A", "a"), item("B", "b, edited")], lock, 5000, NOTETYPES)
+    assert status(plan) == {"concept:A": ("unchanged", 1000), "concept:B": ("changed", 5000)}
+    upgraded = loads(dumps(plan.to_lock(None)))
+    again = reconcile([item("A", "a"), item("B", "b, edited")], upgraded, 9000, NOTETYPES)
+    assert status(again) == {"concept:A": ("unchanged", 1000), "concept:B": ("unchanged", 5000)}
+    assert json.loads(dumps(plan.to_lock(None)))["format"] == LOCK_FORMAT > 1
+
+
+def test_content_hash_ignores_field_and_tag_order_but_not_content() -> None:
+    """Reordered fields or tags hash the same; a changed value or note type does not."""
+    a = item("A", "a", tags=("x", "y"))
+    swapped = replace(a, fields=tuple(reversed(a.fields)), tags=("y", "x"))
+    assert swapped.content_hash == a.content_hash
+    assert item("A", "a2", tags=("x", "y")).content_hash != a.content_hash
+    assert replace(a, notetype="Other").content_hash != a.content_hash
+    # Moving text from one field to another is a change.
+    moved = replace(a, fields=(("Term", "Aa"), ("Definition", "")))
+    kept = replace(a, fields=(("Term", "A"), ("Definition", "a")))
+    assert moved.content_hash != kept.content_hash
