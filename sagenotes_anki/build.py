@@ -59,11 +59,9 @@ class BuildOptions:
     forget_removed: bool = False  # drop items gone from the notes instead of tagging them
 
 
-@dataclass(frozen=True)
-class CheckReport:
-    """What ``check`` found: how many notes and every diagnostic."""
+class _Counted:
+    """Error and warning counts for a report that holds diagnostics."""
 
-    notes: int
     diagnostics: tuple[Diagnostic, ...]
 
     @property
@@ -76,7 +74,15 @@ class CheckReport:
 
 
 @dataclass(frozen=True)
-class BuildReport:
+class CheckReport(_Counted):
+    """What ``check`` found: how many notes and every diagnostic."""
+
+    notes: int
+    diagnostics: tuple[Diagnostic, ...]
+
+
+@dataclass(frozen=True)
+class BuildReport(_Counted):
     """What ``build`` did.
 
     ``new``/``changed``/``unchanged``/``removed`` compare with the previous build (the lock);
@@ -96,14 +102,6 @@ class BuildReport:
     up_to_date: bool  # True when nothing changed and the existing output was left as it is
     size: int  # bytes of the output file (0 when there is none)
     kept_removed: int = 0
-
-    @property
-    def errors(self) -> int:
-        return sum(d.severity == "error" for d in self.diagnostics)
-
-    @property
-    def warnings(self) -> int:
-        return sum(d.severity == "warning" for d in self.diagnostics)
 
 
 def check(notes_dir: Path, options: BuildOptions, progress: Progress | None = None) -> CheckReport:

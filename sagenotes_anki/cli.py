@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -83,6 +84,22 @@ def main() -> None:
     """
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _deck_options(command: F) -> F:
+    """The options that shape the cards, shared by build and preview."""
+    command = click.option(
+        "--cards", metavar="KINDS", help="Comma-separated: keypoint,concept,tradeoff,mcq."
+    )(command)
+    command = click.option(
+        "--vault-name", help="Obsidian vault name, for obsidian:// links back to notes."
+    )(command)
+    return click.option("--deck-name", help="Name of the Anki deck (default: SageNotes).")(
+        command
+    )
+
+
 @main.command(
     epilog="\b\nExamples:\n"
     "  sagenotes-anki build notes/\n"
@@ -98,9 +115,7 @@ def main() -> None:
     show_default=True,
     help="The .apkg file to write.",
 )
-@click.option("--deck-name", help="Name of the Anki deck (default: SageNotes).")
-@click.option("--vault-name", help="Obsidian vault name, for obsidian:// links back to notes.")
-@click.option("--cards", metavar="KINDS", help="Comma-separated: keypoint,concept,tradeoff,mcq.")
+@_deck_options
 @click.option(
     "--strict/--no-strict", default=None, help="Treat warnings as errors: nothing is written."
 )
@@ -230,9 +245,7 @@ def check(notes_dir: Path, fmt: str, strict: bool | None, quiet: bool, verbose: 
     show_default=True,
     help="The HTML page to write.",
 )
-@click.option("--deck-name", help="Name of the Anki deck (default: SageNotes).")
-@click.option("--vault-name", help="Obsidian vault name, for obsidian:// links back to notes.")
-@click.option("--cards", metavar="KINDS", help="Comma-separated: keypoint,concept,tradeoff,mcq.")
+@_deck_options
 def preview(
     notes_dir: Path,
     output: Path,
