@@ -11,16 +11,16 @@ import hashlib
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from json.encoder import encode_basestring
 from operator import itemgetter
 from pathlib import Path
 
 from . import cache, vault
-from .cards import CardNote, cards_for
+from .cards import cards_for
 from .errors import NotesFolderError, SageNotesError
-from .identity import build_timestamp, deck_id_for, guid_for
+from .identity import build_timestamp, deck_id_for
 from .lockfile import (
     LOCK_NAME,
     Item,
@@ -35,6 +35,7 @@ from .model import Diagnostic, StudyNote
 from .notetypes import NOTE_TYPES, NoteType
 from .package import PACKAGE_FORMAT, PackageNote, write_package
 from .previous import recover
+from .rows import CardRow, card_rows, rekeyed
 from .sections import DEFAULT_SECTIONS, SectionNames
 
 CARD_KINDS = frozenset({"keypoint", "concept", "tradeoff", "mcq"})
@@ -139,9 +140,9 @@ def build(
     if problem is not None:
         diagnostics.append(problem)  # after the --strict check: it is not a note problem
     timestamp = build_timestamp(options.timestamp)
-    present = {item.guid for item, _ in items}
+    present = {item.guid for item, _, _ in items}
     plan = reconcile(
-        [item for item, _ in items],
+        [item for item, _, _ in items],
         lock,
         timestamp,
         {nt.name: _notetype_hash(nt) for nt in NOTE_TYPES},
@@ -151,12 +152,13 @@ def build(
             _previous_packages(out, lock, lock_path),
             [g for g, e in lock.entries.items() if g not in present and not e.full],
         ),
+        hashes=[digest for _, _, digest in items],
     )
     lock = Lock(output=lock.output)  # what it said of each item is in the plan now: freed
     diagnostics.extend(_lost(plan, out))
-    current = {item.guid: nt for item, nt in items}
+    current = {item.guid: nt for item, nt, _ in items}
     diagnostics.extend(_unknown_notetypes(plan, current))
-    inputs = _inputs_digest(options.deck_name, _package_notes(plan, current), plan)
+    inputs = _inputs_digest(options.deck_name, plan, current)
 
     report = _report(files, diagnostics, items, plan, out)
     if _up_to_date(lock, inputs, out):
@@ -181,8 +183,9 @@ def _load(
     *,
     with_cards: bool = False,
     digests: Mapping[str, str | None] | None = None,
-) -> tuple[vault.Vault, Mapping[str, tuple[CardNote, ...]]]:
-    """The notes, and (``with_cards``) each note's cards by path, made where it was parsed.
+) -> tuple[vault.Vault, Mapping[str, tuple[str, tuple[CardRow, ...]]]]:
+    """The notes, and (``with_cards``) each note's cards by path, made where it was parsed,
+    with the note identity their GUIDs were made from.
 
     ``digests`` are the notes' digests already taken (by the no-op shortcut), by path in
     folder order: they also spare walking the folder again.
@@ -207,8 +210,11 @@ def _load(
     loaded = vault.assemble([(path, p.result) for path, p in prepared], notes_dir)
     if loaded.files == 0:
         raise NotesFolderError(f"no Markdown notes (*.md) in {notes_dir}")
-    # CardNotes are made as each note's cards are looked up, not all held at once.
-    made = cache.CardsByPath({path: p.cards for path, p in prepared if p.cards is not None})
+    made = {
+        path: (p.result.note.identity, p.cards)
+        for path, p in prepared
+        if p.cards is not None and p.result.note is not None
+    }
     return loaded, made
 
 
@@ -274,58 +280,36 @@ def _items(
     options: BuildOptions,
     diagnostics: list[Diagnostic],
     progress: Progress | None,
-    made: Mapping[str, Sequence[CardNote]],
-) -> list[tuple[Item, NoteType]]:
-    """Every Anki note the notes yield, in study order, each with its GUID.
+    made: Mapping[str, tuple[str, tuple[CardRow, ...]]],
+) -> list[tuple[Item, NoteType, str]]:
+    """Every Anki note the notes yield, in study order, with its note type and content hash.
 
-    ``made`` holds cards already made (in a worker process or the cache) by note path.
+    ``made`` holds, by note path, the cards already made (in a worker process or the cache)
+    and the note identity their GUIDs were made from.
     """
-    items: list[tuple[Item, NoteType]] = []
+    items: list[tuple[Item, NoteType, str]] = []
     seen: set[str] = set()
-    field_names: dict[str, tuple[str, ...]] = {}  # by note-type name: made once, not per card
     for done, note in enumerate(notes, 1):
-        cards = made.get(note.path)
-        if cards is None:
+        identity, rows = made.get(note.path, ("", None))
+        if rows is None:
             cards = cards_for(note, kinds=options.card_kinds, vault_name=options.vault_name)
-        for card in cards:
-            key, guid = _unique_key(note, card, seen, diagnostics)
-            seen.add(guid)
-            notetype = card.notetype
-            names = field_names.get(notetype.name)
-            if names is None:
-                names = field_names[notetype.name] = notetype.field_names
-            fields = tuple(zip(names, card.fields, strict=True))
-            item = Item(guid, notetype.name, note.identity, key, note.path, fields, card.tags)
-            items.append((item, notetype))
+            rows = card_rows(note.identity, note.path, cards, seen, diagnostics)
+        elif identity != note.identity or any(row[4] in seen for row in rows):
+            rows = rekeyed(note.identity, note.path, rows, seen, diagnostics)
+        else:
+            seen.update(row[4] for row in rows)
+        for name, key, values, tags, guid, digest in rows:
+            notetype = _BY_NAME[name]
+            fields = tuple(zip(_FIELD_NAMES[name], values, strict=True))
+            item = Item(guid, name, note.identity, key, note.path, fields, tags)
+            items.append((item, notetype, digest))
         if progress is not None:
             progress("build", done, len(notes))
     return items
 
 
-def _unique_key(
-    note: StudyNote, card: CardNote, seen: set[str], diagnostics: list[Diagnostic]
-) -> tuple[str, str]:
-    """The card's key inside its note, and the GUID that follows from it."""
-    # Two items with one key (a term defined twice in a note) would share a GUID and Anki
-    # would keep only one; number the later ones and say so.
-    key, n = card.key, 1
-    guid = guid_for(note.identity, key)
-    while guid in seen:
-        n += 1
-        key = f"{card.key}#{n}"
-        guid = guid_for(note.identity, key)
-    if n > 1:
-        diagnostics.append(
-            Diagnostic(
-                note.path,
-                0,
-                "warning",
-                "duplicate-key",
-                f"{card.key!r} appears more than once in this note; the copies become separate "
-                f"cards ({key!r}) whose identity depends on their order. Give each its own name.",
-            )
-        )
-    return key, guid
+_BY_NAME = {nt.name: nt for nt in NOTE_TYPES}
+_FIELD_NAMES = {nt.name: nt.field_names for nt in NOTE_TYPES}
 
 
 def _package_notes(plan: Plan, current: Mapping[str, NoteType]) -> Iterator[PackageNote]:
@@ -416,27 +400,31 @@ def _tool_version() -> str:
     return cache.tool_digest()
 
 
-def _inputs_digest(deck_name: str, notes: Iterable[PackageNote], plan: Plan) -> str:
+def _inputs_digest(deck_name: str, plan: Plan, current: Mapping[str, NoteType]) -> str:
     """A digest of everything in the package except what only the build time decides.
 
     Note and card ids come from the build time, but Anki matches notes by GUID, so a package
-    with the same digest is as good as a new one and a no-op rebuild can keep it.
+    with the same digest is as good as a new one and a no-op rebuild can keep it. An item of
+    this build stands in it by its content hash (made from its note type, fields and tags);
+    an item kept from the lock by its content itself.
     """
     head = {
         "deck": deck_name,
         "tool": [_tool_version(), PACKAGE_FORMAT],
         "notetypes": {name: [s.hash, s.mod] for name, s in plan.notetypes.items()},
     }
-    # Fed note by note: one JSON text of every field of a large vault would need several
-    # times its size in memory at once.
+    # Fed entry by entry: one text of a large vault's entries would be large in memory.
     digest = hashlib.sha256(_json(head).encode("utf-8"))
     enc = encode_basestring
-    for n in notes:
-        # _json([guid, mod, due, note type, fields, tags]), spelt out: three times faster.
-        fields = ",".join(map(enc, n.fields))
-        tags = ",".join(map(enc, n.tags))
-        start = f"{enc(n.guid)},{int(n.mod)},{int(n.due)},{enc(n.notetype.name)}"
-        row = f"\n[{start},[{fields}],[{tags}]]"
+    for due, (entry, _status) in enumerate(plan.entries, 1):
+        item = entry.item
+        if item.guid in current:
+            content = enc(entry.hash)
+        elif item.notetype in _BY_NAME:
+            content = _json([item.notetype, item.fields, item.tags])
+        else:
+            continue  # left out of the package (see _unknown_notetypes)
+        row = f"\n[{enc(item.guid)},{int(entry.mod)},{due},{content}]"
         digest.update(row.encode("utf-8"))
     return digest.hexdigest()
 
@@ -469,13 +457,13 @@ def _not_written(notes: int, diagnostics: list[Diagnostic], out: Path) -> BuildR
 def _report(
     notes: int,
     diagnostics: list[Diagnostic],
-    items: Sequence[tuple[Item, NoteType]],
+    items: Sequence[tuple[Item, NoteType, str]],
     plan: Plan,
     out: Path,
 ) -> BuildReport:
     """The report of a build that has not written anything (yet)."""
     by_type: dict[str, int] = {}
-    for item, _ in items:
+    for item, _, _ in items:
         by_type[item.notetype] = by_type.get(item.notetype, 0) + 1
     counts = Counter(status for _, status in plan.entries)  # one pass, not one per status
     return BuildReport(

@@ -25,7 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .prepared import CardChoice, CardsByPath, Entry, Prepared, from_entry, prepare, read_entry
+from .prepared import CardChoice, Entry, Prepared, from_entry, prepare, read_entry
 from .sections import SectionNames
 from .stamp import (
     CACHE_FORMAT,
@@ -252,7 +252,6 @@ __all__: Sequence[str] = [
     "PARALLEL_MIN",
     "SHARDS",
     "CardChoice",
-    "CardsByPath",
     "ParseCache",
     "Prepared",
     "Shortcut",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from typing import Protocol
 from urllib.parse import quote
@@ -28,13 +28,18 @@ class CardNote:
     ``key`` identifies the item inside its study note and never depends on content:
     ``"keypoint"``, ``"concept:<term>"``, ``"tradeoff:<subject>"``, ``"question:<n>"``
     (n counts from 1 in note order). ``fields`` are HTML in ``notetype.fields`` order;
-    ``tags`` are already Anki tags (``service::sagemaker``).
+    ``tags`` are already Anki tags (``service::sagemaker``). ``copy`` counts the items of one
+    name in the note: 2 and more for a term or subject that appears again (its key then ends
+    in ``#copy``); ``line`` is where the item starts in the note (0 when not known).
     """
 
     notetype: NoteType
     key: str
     fields: tuple[str, ...]
     tags: tuple[str, ...]
+    # Where the item came from, for diagnostics: not part of what is written.
+    copy: int = field(default=1, compare=False)
+    line: int = field(default=0, compare=False)
 
 
 def source_html(path: str, vault_name: str | None) -> str:
@@ -78,13 +83,14 @@ def explanation_html(question: Question) -> str:
     return render.paragraphs(question.general_explanation) + extra
 
 
-def _keyed(prefix: str, names: Iterable[str]) -> Iterator[str]:
+def _keyed(prefix: str, names: Iterable[str]) -> Iterator[tuple[str, int]]:
     # Two items with one name in a note get "#2", "#3" in note order: stable as long as the
-    # note keeps its order, and never derived from content.
+    # note keeps its order, and never derived from content. Yields (key, copy).
     seen: Counter[str] = Counter()
     for name in names:
         seen[name] += 1
-        yield f"{prefix}:{name}" if seen[name] == 1 else f"{prefix}:{name}#{seen[name]}"
+        copy = seen[name]
+        yield (f"{prefix}:{name}" if copy == 1 else f"{prefix}:{name}#{copy}"), copy
 
 
 def _keypoint(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
@@ -100,7 +106,8 @@ def _keypoint(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[C
 
 def _concepts(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
     concepts: list[Concept] = [c for c in note.concepts if c.term.strip()]
-    for key, concept in zip(_keyed("concept", (c.term for c in concepts)), concepts, strict=True):
+    keyed = _keyed("concept", (c.term for c in concepts))
+    for (key, copy), concept in zip(keyed, concepts, strict=True):
         fields = (
             render.text_html(concept.term),
             render.html(concept.definition),
@@ -108,14 +115,15 @@ def _concepts(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[C
             render.text_html(note.title),
             source,
         )
-        yield CardNote(CONCEPT, key, fields, tags)
+        yield CardNote(CONCEPT, key, fields, tags, copy, concept.line)
 
 
 def _tradeoffs(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
     kept: list[TradeOff] = [
         t for t in note.tradeoffs if t.subject.strip() and (any(t.pros) or any(t.cons))
     ]
-    for key, tradeoff in zip(_keyed("tradeoff", (t.subject for t in kept)), kept, strict=True):
+    keyed = _keyed("tradeoff", (t.subject for t in kept))
+    for (key, copy), tradeoff in zip(keyed, kept, strict=True):
         fields = (
             render.text_html(tradeoff.subject),
             render.html_list(tradeoff.pros),
@@ -123,7 +131,7 @@ def _tradeoffs(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[
             render.text_html(note.title),
             source,
         )
-        yield CardNote(TRADEOFF, key, fields, tags)
+        yield CardNote(TRADEOFF, key, fields, tags, copy, tradeoff.line)
 
 
 def _questions(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:

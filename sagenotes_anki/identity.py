@@ -12,6 +12,7 @@ import hashlib
 import os
 import time
 from collections.abc import Iterable, Mapping
+from itertools import chain
 
 # A namespace inside the hashed text, so our GUIDs cannot coincide with those of decks made by
 # other tools from the same text (genanki's default hashes the bare field values).
@@ -19,10 +20,7 @@ _GUID_NAMESPACE = "sagenotes-anki/v1"
 
 # Anki's own GUID alphabet (base91 without space, quote or backslash), as in Anki's guid64().
 _BASE91 = (
-    "abcdefghijklmnopqrstuvwxyz"
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    "0123456789"
-    "!#$%&()*+,-./:;<=>?@[]^_`{|}~"
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
 )
 
 
@@ -41,6 +39,18 @@ def guid_for(identity: str, key: str) -> str:
         if number == 0:
             break
     return "".join(reversed(chars))
+
+
+def content_hash(notetype: str, fields: Iterable[tuple[str, str]], tags: Iterable[str]) -> str:
+    """A hash of an item's note type, fields and tags; field and tag order do not matter.
+
+    It decides whether an item changed since the last build (and so whether its ``mod``
+    moves). Field names are unique, so sorting the pairs sorts by name. The strings are
+    hashed as they are, between separators Anki forbids inside fields and tags.
+    """
+    joined = "\x1f".join(chain.from_iterable(sorted(fields)))
+    tagged = "\x1f".join(sorted(set(tags)))
+    return hashlib.sha256(f"{notetype}\x1e{joined}\x1e{tagged}".encode()).hexdigest()
 
 
 def deck_id_for(deck_name: str) -> int:

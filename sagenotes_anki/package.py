@@ -33,6 +33,10 @@ PACKAGE_FORMAT = 1
 
 # Zip entries carry a local date and time; a fixed one keeps the bytes reproducible.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+# Deflate level of the collection: level 1 takes a third of the default level's time for a
+# package about an eighth larger (still a fifth of the uncompressed database), and a large
+# vault's rebuild spends most of its time writing the package.
+_ZIP_LEVEL = 1
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,9 @@ class _PinnedPackage(genanki.Package):  # type: ignore[misc]
                 conn.commit()
             finally:
                 conn.close()
-            with zipfile.ZipFile(dest, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            with zipfile.ZipFile(
+                dest, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL
+            ) as zf:
                 with db_path.open("rb") as src, zf.open(_entry("collection.anki2"), "w") as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
                 zf.writestr(_entry("media"), "{}")
@@ -176,6 +182,9 @@ def _insert(cursor: sqlite3.Cursor, notes: list[tuple[object, ...]], cards: list
 def _entry(name: str) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
     info.compress_type = zipfile.ZIP_DEFLATED
+    # An entry's level is read from the entry, not the archive (public only since 3.13).
+    level = "compress_level" if hasattr(info, "compress_level") else "_compresslevel"
+    setattr(info, level, _ZIP_LEVEL)
     info.create_system = 3  # Unix, whatever the platform, so the bytes do not vary
     info.external_attr = 0o644 << 16
     return info

@@ -8,20 +8,19 @@ pickle into the cache and to read again, and left alone by the garbage collector
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 from .cards import CardNote, cards_for
 from .model import Diagnostic, ParseResult, Severity, StudyNote
 from .notetypes import NOTE_TYPES
 from .parse import parse_file, unreadable
+from .rows import CardRow, card_rows
 from .sections import SectionNames
 from .stamp import content_digest
 
 __all__ = [
     "CardChoice",
     "CardRow",
-    "CardsByPath",
     "Entry",
     "Prepared",
     "from_entry",
@@ -30,7 +29,6 @@ __all__ = [
     "read_entry",
 ]
 
-CardRow = tuple[str, str, tuple[str, ...], tuple[str, ...]]  # note type, key, fields, tags
 DiagnosticRow = tuple[str, int, Severity, str, str]  # a Diagnostic's fields
 # A file's work as stored and sent: diagnostics, the note (whole, or (identity, title, path)
 # once its cards are made) and the cards (None when not asked for).
@@ -63,31 +61,11 @@ class Prepared:
         return None if self.cards is None else _card_notes(self.cards)
 
 
-class CardsByPath(Mapping[str, tuple[CardNote, ...]]):
-    """Each note's cards by path, made into CardNotes only when looked up.
-
-    The rows share their strings with whatever is built from them, so holding these costs
-    little, while a CardNote per card held for the whole build would not.
-    """
-
-    def __init__(self, rows: Mapping[str, tuple[CardRow, ...]]) -> None:
-        self._rows = rows
-
-    def __getitem__(self, path: str) -> tuple[CardNote, ...]:
-        return _card_notes(self._rows[path])
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._rows)
-
-    def __len__(self) -> int:
-        return len(self._rows)
-
-
 _NOTE_TYPES = {nt.name: nt for nt in NOTE_TYPES}
 
 
 def _card_notes(rows: tuple[CardRow, ...]) -> tuple[CardNote, ...]:
-    return tuple(CardNote(_NOTE_TYPES[nt], key, fields, tags) for nt, key, fields, tags in rows)
+    return tuple(CardNote(_NOTE_TYPES[row[0]], *row[1:4]) for row in rows)
 
 
 def prepare(
@@ -100,15 +78,23 @@ def prepare(
 def make_entry(
     data: bytes, relpath: str, sections: SectionNames, choice: CardChoice | None
 ) -> Entry:
-    """Parse one file and make its cards, as an entry (what is cached and sent back)."""
+    """Parse one file and make its cards, as an entry (what is cached and sent back).
+
+    The cards' GUIDs follow from the note's identity as parsed; the build makes them again
+    for the rare note whose identity it has to change (a title claimed by two notes).
+    """
     result = parse_file(data, relpath, sections)
-    diagnostics = tuple((d.path, d.line, d.severity, d.code, d.message) for d in result.diagnostics)
     note = result.note
+    found = list(result.diagnostics)
     if choice is None or note is None:
-        return diagnostics, note, None
+        return _diagnostic_rows(found), note, None
     made = cards_for(note, kinds=choice.kinds, vault_name=choice.vault_name)
-    cards = tuple((c.notetype.name, c.key, c.fields, c.tags) for c in made)
-    return diagnostics, (note.identity, note.title, note.path), cards
+    cards = card_rows(note.identity, note.path, made, set(), found)  # may warn: found grows
+    return _diagnostic_rows(found), (note.identity, note.title, note.path), cards
+
+
+def _diagnostic_rows(diagnostics: list[Diagnostic]) -> tuple[DiagnosticRow, ...]:
+    return tuple((d.path, d.line, d.severity, d.code, d.message) for d in diagnostics)
 
 
 def from_entry(entry: Entry) -> Prepared:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import IO
 
@@ -271,3 +272,48 @@ def test_unknown_section_alias_is_a_usage_error(notes: Path, tmp_path: Path) -> 
     options = BuildOptions(section_aliases={"nonsense": ("X",)})
     with pytest.raises(SageNotesError, match="nonsense"):
         build(notes, tmp_path / "deck.apkg", options)
+
+
+def test_a_term_defined_twice_is_warned_about_and_kept_twice(notes: Path, tmp_path: Path) -> None:
+    """Both definitions reach Anki as separate notes; the warning points at the repeat."""
+    path = notes / SAMPLES[0]
+    lines = path.read_text(encoding="utf-8").split("\n")
+    first = next(i for i, line in enumerate(lines) if line.startswith("- **Processor**: "))
+    lines.insert(first + 1, "- **Processor**: 두 번째 정의")
+    path.write_text("\n".join(lines), encoding="utf-8")
+    out = tmp_path / "deck.apkg"
+    options = BuildOptions(timestamp=1, cache_dir=tmp_path / "cache")
+    report = build(notes, out, options)
+    (warning,) = [d for d in report.diagnostics if d.code == "duplicate-key"]
+    assert (warning.path, warning.line) == (SAMPLES[0], first + 2)
+    assert "Processor" in warning.message
+    with collection(tmp_path / "anki") as col:
+        assert import_apkg(col, out).new == report.new
+        found = {
+            col.get_note(nid)["Definition"] for nid in col.find_notes('"Term:Processor"')
+        }
+    assert any("두 번째 정의" in d for d in found) and len(found) == 2
+    # From the parse cache the next build knows the same items: nothing new or changed.
+    again = build(notes, out, replace(options, timestamp=2))
+    assert (again.new, again.changed) == (0, 0)
+    assert [d.code for d in again.diagnostics].count("duplicate-key") == 1
+
+
+def test_notes_sharing_a_title_keep_apart_in_anki(notes: Path, tmp_path: Path) -> None:
+    """Two notes with one title: both reach Anki, their items never share a GUID, and the
+    note that gave up the title keeps its cards' identities from one build to the next."""
+    out = tmp_path / "deck.apkg"
+    options = BuildOptions(timestamp=1, cache_dir=tmp_path / "cache")
+    before = build(notes, out, options)
+    (notes / "copy").mkdir()
+    shutil.copy(notes / SAMPLES[1], notes / "copy" / "twin.md")
+    report = build(notes, out, replace(options, timestamp=2))
+    assert "W106" in {d.code for d in report.diagnostics}  # duplicate title
+    twin_cards = sum(report.cards_by_type.values()) - sum(before.cards_by_type.values())
+    assert twin_cards >= 5
+    assert (report.new, report.changed, report.removed) == (twin_cards, 0, 0)
+    with collection(tmp_path / "anki") as col:
+        counts = import_apkg(col, out)
+        assert counts.new == sum(report.cards_by_type.values()) and counts.duplicate == 0
+    again = build(notes, out, replace(options, timestamp=3))
+    assert (again.new, again.changed, again.removed) == (0, 0, 0)
