@@ -7,6 +7,7 @@ classes; raw Markdown AST dicts never leave ``parse.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -59,6 +60,11 @@ class RichText:
 
     def plain(self) -> str:
         """The text without markup."""
+        return self._plain
+
+    @cached_property
+    def _plain(self) -> str:
+        # Asked for again and again while a note is read: made once per text.
         return "".join(_plain(s) for s in self.spans)
 
     def markdown(self) -> str:
@@ -66,7 +72,7 @@ class RichText:
         return "".join(_markdown(s) for s in self.spans)
 
     def __bool__(self) -> bool:
-        return bool(self.plain().strip())
+        return bool(self._plain.strip())
 
 
 def _plain(span: Span) -> str:

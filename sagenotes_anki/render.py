@@ -3,7 +3,8 @@
 Inline text is rendered from the parser's ``Span`` tree (Markdown is never parsed twice):
 text is escaped, markup becomes tags, and HTML written inside a note goes through nh3 with an
 allow-list. The whole field is sanitised once at the end, because an ``html`` span may hold
-an opening tag alone (``<b>``) whose closing tag sits in a later span.
+an opening tag alone (``<b>``) whose closing tag sits in a later span. A field made only of
+escaped text in our own tags is already safe, and is not parsed again (most fields are).
 """
 
 from __future__ import annotations
@@ -94,7 +95,25 @@ def html(text: RichText) -> str:
     """Safe HTML for one piece of inline text."""
     if not text:  # nothing but whitespace
         return ""
-    return sanitize("".join(_span(s) for s in text.spans)).strip()
+    rendered = "".join(_span(s) for s in text.spans)
+    if _made_here(text.spans) and not _RESERIALISED.intersection(rendered):
+        # Only our own tags around escaped text: already what the sanitiser would return.
+        return rendered.strip()
+    return sanitize(rendered).strip()
+
+
+# What the sanitiser's HTML parser and serialiser would rewrite in escaped text: NUL, CR
+# (input normalisation), a byte-order mark (dropped) and the no-break space (&nbsp;).
+_RESERIALISED = frozenset("\x00\r\ufeff\xa0")
+
+
+def _made_here(spans: Iterable[Span]) -> bool:
+    """True when every span renders to escaped text inside tags of our own making: no HTML
+    from the note, and no link (the sanitiser adds ``rel`` to links)."""
+    return all(
+        span.kind not in ("html", "link") and (not span.children or _made_here(span.children))
+        for span in spans
+    )
 
 
 def plain(text: RichText) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _SEPARATOR = re.compile(r"/|::")
 _REPLACEMENT = "_"
@@ -37,6 +38,7 @@ def _segment(segment: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=4096)  # a vault uses a few hundred tags over and over
 def anki_tag(tag: str) -> str:
     """``#Service/Sage Maker`` -> ``service::sage_maker``; ``""`` when nothing is left."""
     text = unicodedata.normalize("NFC", tag).strip().lstrip("#")

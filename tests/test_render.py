@@ -9,7 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sagenotes_anki.model import Flow, RichText, Span
-from sagenotes_anki.render import flow_html, flows_html, html, html_list, paragraphs, plain
+from sagenotes_anki.render import (
+    flow_html,
+    flows_html,
+    html,
+    html_list,
+    paragraphs,
+    plain,
+    sanitize,
+)
 
 
 def _rich(*spans: Span) -> RichText:
@@ -147,6 +155,38 @@ class TestNoteHtml:
         while expected.startswith("\ufeff"):
             expected = expected[1:].strip()
         assert htmllib.unescape(out).strip().lstrip("\ufeff").strip() == expected
+
+
+_TEXT = st.text(max_size=12)
+_SPANS = st.recursive(
+    st.one_of(
+        _TEXT.map(lambda t: Span("text", t)),
+        _TEXT.map(lambda t: Span("codespan", t)),
+        st.just(Span("linebreak")),
+    ),
+    lambda children: st.builds(
+        lambda kind, kids: Span(kind, children=tuple(kids)),
+        st.sampled_from(["strong", "emphasis", "strike", "mark"]),
+        st.lists(children, max_size=3),
+    ),
+    max_leaves=8,
+)
+
+
+class TestWithoutNoteHtml:
+    @given(st.lists(_SPANS, max_size=5))
+    def test_fields_without_note_html_are_as_the_sanitiser_leaves_them(
+        self, spans: list[Span]
+    ) -> None:
+        """Text and markup of our own are not sanitised again, and need not be: the field
+        is exactly what the sanitiser would have made of it, whatever the characters."""
+        text = RichText(tuple(spans))
+        if not text:
+            return
+        from sagenotes_anki import render
+
+        sanitised = sanitize("".join(render._span(s) for s in spans)).strip()
+        assert html(text) == sanitised
 
 
 class TestBlocks:
