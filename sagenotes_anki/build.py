@@ -14,7 +14,6 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from json.encoder import encode_basestring
-from operator import itemgetter
 from pathlib import Path
 
 from . import cache, vault
@@ -166,7 +165,7 @@ def build(
 
     mods = {name: stamp.mod for name, stamp in plan.notetypes.items()}
     deck_id = deck_id_for(options.deck_name)
-    package_notes = _package_notes(plan, current)  # made again as they are written
+    package_notes = _package_notes(plan, current)
     written = write_package(out, options.deck_name, deck_id, package_notes, mods, timestamp)
     record = OutputRecord(inputs, written.sha256, written.size, _relative(out, lock_path.parent))
     write_plan(lock_path, plan, record)
@@ -299,10 +298,8 @@ def _items(
         else:
             seen.update(row[4] for row in rows)
         for name, key, values, tags, guid, digest in rows:
-            notetype = _BY_NAME[name]
-            fields = tuple(zip(_FIELD_NAMES[name], values, strict=True))
-            item = Item(guid, name, note.identity, key, note.path, fields, tags)
-            items.append((item, notetype, digest))
+            item = Item(guid, name, note.identity, key, note.path, _FIELD_NAMES[name], values, tags)
+            items.append((item, _BY_NAME[name], digest))
         if progress is not None:
             progress("build", done, len(notes))
     return items
@@ -313,27 +310,18 @@ _FIELD_NAMES = {nt.name: nt.field_names for nt in NOTE_TYPES}
 
 
 def _package_notes(plan: Plan, current: Mapping[str, NoteType]) -> Iterator[PackageNote]:
-    """The plan's entries as the package holds them, one at a time (made twice per build,
-    for the digest and for the writer, rather than all held at once)."""
-    by_name = {nt.name: nt for nt in NOTE_TYPES}
-    field_names = {nt.name: nt.field_names for nt in NOTE_TYPES}
+    """The plan's entries as the package holds them, one at a time, as they are written."""
     for due, (entry, _status) in enumerate(plan.entries, 1):
         item = entry.item
-        notetype = current.get(item.guid) or by_name.get(item.notetype)
+        notetype = current.get(item.guid) or _BY_NAME.get(item.notetype)
         if notetype is None:
             continue  # reported by _unknown_notetypes
         if item.guid in current:  # made by _items, in this note type's field order
-            fields = tuple(map(_value, item.fields))
+            fields = item.values
         else:  # a lock's copy of a removed item may come from an older field list
-            names = field_names.get(notetype.name)
-            if names is None:
-                names = field_names[notetype.name] = notetype.field_names
             values = dict(item.fields)
-            fields = tuple(values.get(name, "") for name in names)
+            fields = tuple(values.get(name, "") for name in _FIELD_NAMES[notetype.name])
         yield PackageNote(notetype, item.guid, fields, item.tags, entry.mod, due)
-
-
-_value = itemgetter(1)  # of a (field name, value) pair
 
 
 def _unknown_notetypes(plan: Plan, current: Mapping[str, NoteType]) -> list[Diagnostic]:

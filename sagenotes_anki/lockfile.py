@@ -38,15 +38,46 @@ Status = Literal["new", "changed", "unchanged", "removed", "kept_removed", "carr
 
 @dataclass(frozen=True, slots=True)  # slots: a large vault has 10**5 of them
 class Item:
-    """One Anki note as the lock sees it: who it is and what it holds."""
+    """One Anki note as the lock sees it: who it is and what it holds.
+
+    Its fields are kept as two tuples, the names (one tuple shared by every item of a note
+    type) and the HTML values (the very tuple the card was made with): a large vault has
+    hundreds of thousands of items, and a pair per field would double what they cost.
+    """
 
     guid: str
     notetype: str
     identity: str
     key: str
     path: str
-    fields: tuple[tuple[str, str], ...]  # (field name, HTML)
+    names: tuple[str, ...]  # field names
+    values: tuple[str, ...]  # HTML, one per name
     tags: tuple[str, ...]
+
+    @staticmethod
+    def of(
+        guid: str,
+        notetype: str,
+        identity: str,
+        key: str,
+        path: str,
+        fields: Iterable[tuple[str, str]],
+        tags: tuple[str, ...],
+    ) -> Item:
+        """An item from (field name, HTML) pairs."""
+        pairs = tuple(fields)
+        names = tuple(name for name, _ in pairs)
+        values = tuple(value for _, value in pairs)
+        return Item(guid, notetype, identity, key, path, names, values, tags)
+
+    @property
+    def fields(self) -> tuple[tuple[str, str], ...]:
+        """(field name, HTML) pairs."""
+        return tuple(zip(self.names, self.values, strict=True))
+
+    def with_content(self, fields: Iterable[tuple[str, str]], tags: tuple[str, ...]) -> Item:
+        """This item holding other fields and tags."""
+        return Item.of(self.guid, self.notetype, self.identity, self.key, self.path, fields, tags)
 
     @property
     def content_hash(self) -> str:
@@ -143,7 +174,7 @@ class Plan:
 
 def _lean(entry: Entry) -> Entry:
     """The entry as the lock keeps an item the notes still yield: no fields, no tags."""
-    return Entry(replace(entry.item, fields=(), tags=()), entry.mod, entry.hash, full=False)
+    return Entry(entry.item.with_content((), ()), entry.mod, entry.hash, full=False)
 
 
 # Items the notes no longer yield: the lock is the only place their content lives on.
@@ -200,7 +231,7 @@ def reconcile(
             if found is None:
                 lost.append(old)
                 continue
-            old = replace(old, item=replace(old.item, fields=found.fields, tags=found.tags))
+            old = replace(old, item=old.item.with_content(found.fields, found.tags))
         if legacy:  # kept with the hash the lock will hold from now on
             old = replace(old, hash=old.item.content_hash)
         if old.item.path in carried:
@@ -368,7 +399,7 @@ def _item(identity: str, key: str, raw: Any) -> Item:
     if full:
         fields = tuple((name, _str(v)) for name, v in _dict(raw["fields"]).items())
         tags = tuple(_str(t) for t in raw["tags"])
-    return Item(guid, notetype, identity, key, path, fields, tags)
+    return Item.of(guid, notetype, identity, key, path, fields, tags)
 
 
 def read_lock(path: Path, shown_as: str) -> tuple[Lock, Diagnostic | None]:

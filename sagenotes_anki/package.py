@@ -95,6 +95,15 @@ class _PinnedPackage(genanki.Package):  # type: ignore[misc]
     def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, id_gen: Any) -> None:
         super().write_to_db(cursor, timestamp, id_gen)  # schema, collection, deck
         deck_id = self.decks[0].deck_id
+        # The indexes of the notes and cards tables are made again once every row is in:
+        # sorting the rows once is much cheaper than keeping the indexes up to date across a
+        # database far larger than SQLite's page cache.
+        indexes = cursor.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+            " AND tbl_name IN ('notes', 'cards') ORDER BY name"
+        ).fetchall()
+        for name, _sql in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
         models: dict[str, tuple[NoteType, Any, list[Any]]] = {}
         notes: list[tuple[object, ...]] = []
         cards: list[tuple[object, ...]] = []
@@ -134,6 +143,8 @@ class _PinnedPackage(genanki.Package):  # type: ignore[misc]
             if len(notes) >= _BATCH:
                 _insert(cursor, notes, cards)
         _insert(cursor, notes, cards)
+        for _name, sql in indexes:
+            cursor.execute(sql)
         (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
         stored = json.loads(models_json)
         for name, (notetype, model, _) in models.items():

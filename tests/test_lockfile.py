@@ -33,7 +33,7 @@ def item(
 ) -> Item:
     """A concept item as the build makes it."""
     key = f"concept:{term}"
-    return Item(
+    return Item.of(
         guid=guid_for(note, key),
         notetype="Concept",
         identity=note,
@@ -285,11 +285,11 @@ def test_a_format_1_lock_still_tells_unchanged_from_changed() -> None:
 def test_content_hash_ignores_field_and_tag_order_but_not_content() -> None:
     """Reordered fields or tags hash the same; a changed value or note type does not."""
     a = item("A", "a", tags=("x", "y"))
-    swapped = replace(a, fields=tuple(reversed(a.fields)), tags=("y", "x"))
+    swapped = a.with_content(tuple(reversed(a.fields)), ("y", "x"))
     assert swapped.content_hash == a.content_hash
     assert item("A", "a2", tags=("x", "y")).content_hash != a.content_hash
     assert replace(a, notetype="Other").content_hash != a.content_hash
     # Moving text from one field to another is a change.
-    moved = replace(a, fields=(("Term", "Aa"), ("Definition", "")))
-    kept = replace(a, fields=(("Term", "A"), ("Definition", "a")))
+    moved = a.with_content((("Term", "Aa"), ("Definition", "")), a.tags)
+    kept = a.with_content((("Term", "A"), ("Definition", "a")), a.tags)
     assert moved.content_hash != kept.content_hash
