@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -474,6 +475,17 @@ def _read_lines(f: IO[str]) -> Lock:
         comma = ","
         while comma:
             line = next(f, "")
+            lean = _LEAN_LINE.match(line)
+            if lean is not None:  # nearly every line: read without the JSON decoder
+                key, guid, digest, mod, notetype, path, comma = lean.groups()
+                key = _unescaped(key)
+                if key in keys or guid in entries:
+                    raise _NotOurs
+                keys.add(key)
+                notetype = sys.intern(_unescaped(notetype))
+                item = Item(guid, notetype, identity, key, sys.intern(_unescaped(path)), (), (), ())
+                entries[guid] = Entry(item, int(mod), digest, False)
+                continue
             if not line.startswith('   "'):
                 raise _NotOurs
             key, end = _DECODER.raw_decode(line, 3)
@@ -523,6 +535,23 @@ def _read_lines(f: IO[str]) -> Lock:
 
 
 _DECODER = json.JSONDecoder()
+# A JSON string's content (no quote, backslash or control character, but escapes).
+_STRING = r'"([^"\\\x00-\x1f]*(?:\\.[^"\\\x00-\x1f]*)*)"'
+# The line of an item the notes still yield, exactly as ``_record`` writes it.
+_LEAN_LINE = re.compile(
+    rf'   {_STRING}: \{{"guid": "([^"\\\x00-\x1f]+)", "hash": "([0-9a-f]{{64}})", '
+    rf'"mod": (0|-?[1-9][0-9]*), "notetype": {_STRING}, "path": {_STRING}\}}(,?)\n\Z'
+)
+
+
+def _unescaped(content: str) -> str:
+    """A JSON string's content as the string it stands for."""
+    if "\\" not in content:
+        return content
+    value = json.loads(f'"{content}"')
+    if not isinstance(value, str):
+        raise _NotOurs
+    return value
 
 
 def write_lock(path: Path, lock: Lock) -> None:

@@ -8,6 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sagenotes_anki.identity import guid_for
 from sagenotes_anki.lockfile import (
@@ -293,3 +295,37 @@ def test_content_hash_ignores_field_and_tag_order_but_not_content() -> None:
     moved = a.with_content((("Term", "Aa"), ("Definition", "")), a.tags)
     kept = a.with_content((("Term", "A"), ("Definition", "a")), a.tags)
     assert moved.content_hash != kept.content_hash
+
+
+_ANY_TEXT = st.text(min_size=1, max_size=12)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.tuples(_ANY_TEXT, _ANY_TEXT, _ANY_TEXT), min_size=1, max_size=6))
+def test_any_names_read_back_as_written(tmp_path: Path, names: list[tuple[str, str, str]]) -> None:
+    """Note identities, keys and paths with quotes, backslashes, control characters or any
+    other text come back from the lock file exactly, the same as a JSON parser reads them."""
+    items = [
+        Item.of(guid_for(note, key), "Concept", note, key, path, (("Term", key),), ("t",))
+        for note, key, path in names
+    ]
+    unique = list({i.guid: i for i in items}.values())
+    lock = reconcile(unique, Lock(), 1000, NOTETYPES).to_lock(None)
+    path = tmp_path / "sagenotes.lock.json"
+    write_lock(path, lock)
+    read, problem = read_lock(path, "sagenotes.lock.json")
+    assert problem is None
+    assert read == loads(path.read_text(encoding="utf-8")) == lock
+
+
+def test_a_hand_edited_number_is_left_to_the_json_parser(tmp_path: Path) -> None:
+    """A mod written as JSON does not allow (a leading zero) makes the lock damaged."""
+    path = tmp_path / "sagenotes.lock.json"
+    write_lock(path, sample_lock())
+    text = path.read_text(encoding="utf-8")
+    assert '"mod": 2000,' in text
+    path.write_text(text.replace('"mod": 2000,', '"mod": 02000,', 1), encoding="utf-8")
+    lock, problem = read_lock(path, "sagenotes.lock.json")
+    assert lock == Lock() and problem is not None and problem.code == "lock-ignored"
