@@ -18,9 +18,10 @@ from typing import Any
 import mistune
 from mistune.block_parser import BlockParser
 from mistune.core import BlockState
-from mistune.inline_parser import InlineParser
 from mistune.plugins import import_plugin
 
+from .fastinline import ShortcutInline
+from .fastlist import simple_list
 from .model import RichText, Span, SpanKind
 from .obsidian import transform
 
@@ -37,15 +38,39 @@ _ITEM_MARKER = re.compile(r"(?:>[ \t]?)*([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)
 class _PositionParser(BlockParser):
     """Records where each top-level token starts: the match that produced it."""
 
+    fast_lists = True
+    _open = 0  # top-level parse methods running: 2 while a block parses the one after it
+
     def parse_method(self, m: re.Match[str], state: BlockState) -> int | None:
         """Parse as mistune does, then stamp new top-level tokens with the match start."""
         if state.parent is not None:
             return super().parse_method(m, state)
         before = len(state.tokens)
-        end = super().parse_method(m, state)
+        self._open += 1
+        try:
+            end = super().parse_method(m, state)
+        finally:
+            self._open -= 1
         for token in state.tokens[before:]:
             token.setdefault(_POS, m.start())
         return end
+
+    def parse_list(self, m: re.Match[str], state: BlockState) -> int:
+        """A plain top-level list by the shortcut (:mod:`fastlist`), any other by mistune."""
+        # Only a list the main loop found: one that ends a quote or another list is placed
+        # among the tokens by that block's own rules.
+        if self.fast_lists and state.parent is None and self._open == 1:
+            found = simple_list(m, state.src, self._content_start())
+            if found is not None:
+                token, end = found
+                state.append_token(token)
+                state.cursor = end
+                return end
+        return super().parse_list(m, state)
+
+    def _content_start(self) -> re.Pattern[str]:
+        # What a list item's first line may open besides a paragraph: mistune's own rules.
+        return self.compile_sc([rule for rule in self.list_rules if rule != "blank_line"])
 
 
 class _PositionState(BlockState):
@@ -60,11 +85,14 @@ class _PositionState(BlockState):
             self.tokens[-1].setdefault(_POS, self.cursor)
 
 
-def _markdown() -> mistune.Markdown:
+def _markdown(*, shortcuts: bool = True) -> mistune.Markdown:
+    """The parser; without ``shortcuts`` mistune does all the work (to compare against)."""
     plugins = [import_plugin("strikethrough"), import_plugin("table")]
-    return mistune.Markdown(
-        renderer=None, block=_PositionParser(), inline=InlineParser(), plugins=plugins
-    )
+    block = _PositionParser()
+    block.fast_lists = shortcuts
+    inline = ShortcutInline()
+    inline.shortcut = shortcuts
+    return mistune.Markdown(renderer=None, block=block, inline=inline, plugins=plugins)
 
 
 _MARKDOWN = _markdown()
