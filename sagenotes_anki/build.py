@@ -121,8 +121,12 @@ def build(
     shortcut = _shortcut(notes_dir, out, options)
     if shortcut is not None and isinstance(previous := shortcut.recall(), BuildReport):
         return previous  # nothing this build reads has changed since the last one
-    digests = shortcut.digests if shortcut is not None else None
-    loaded, made = _load(notes_dir, options, progress, with_cards=True, digests=digests)
+    digests = shortcut.known() if shortcut is not None else None
+    read = shortcut.digests if shortcut is not None and digests is None else None
+    paths = shortcut.relpaths if shortcut is not None else None
+    loaded, made = _load(
+        notes_dir, options, progress, with_cards=True, digests=digests, read=read, paths=paths
+    )
     diagnostics = list(loaded.diagnostics)
     failed = loaded.errored_paths
     if _blocked(diagnostics, options):
@@ -182,29 +186,36 @@ def _load(
     *,
     with_cards: bool = False,
     digests: Mapping[str, str | None] | None = None,
+    read: dict[str, str | None] | None = None,
+    paths: Sequence[str] | None = None,
 ) -> tuple[vault.Vault, Mapping[str, tuple[str, tuple[CardRow, ...]]]]:
     """The notes, and (``with_cards``) each note's cards by path, made where it was parsed,
     with the note identity their GUIDs were made from.
 
     ``digests`` are the notes' digests already taken (by the no-op shortcut), by path in
-    folder order: they also spare walking the folder again.
+    folder order: they also spare walking the folder again. ``read`` receives the digest of
+    every note as it is read; ``paths`` are the notes in folder order, when already walked.
     """
     if not notes_dir.exists():
         raise NotesFolderError(f"notes folder not found: {notes_dir}")
     if not notes_dir.is_dir():
         raise NotesFolderError(f"not a folder: {notes_dir}")
     sections = _sections(options)
-    read = None if progress is None else (lambda done, total: progress("read", done, total))
-    paths = list(digests) if digests is not None else vault.markdown_files(notes_dir)
+    reading = None if progress is None else (lambda done, total: progress("read", done, total))
+    if digests is not None:
+        paths = list(digests)
+    elif paths is None:
+        paths = vault.markdown_files(notes_dir)
     choice = cache.CardChoice(options.card_kinds, options.vault_name) if with_cards else None
     prepared = cache.parse_all(
         notes_dir,
         paths,
         sections,
         cache_dir=options.cache_dir,
-        progress=read,
+        progress=reading,
         choice=choice,
         digests=digests,
+        read=read,
     )
     loaded = vault.assemble([(path, p.result) for path, p in prepared], notes_dir)
     if loaded.files == 0:

@@ -110,6 +110,10 @@ class ParseCache:
                     path.unlink()
         self._prune()
 
+    def empty(self) -> bool:
+        """Whether no shard holds anything (a first build, or other settings)."""
+        return not any(self._shards())
+
     def _shards(self) -> list[dict[str, object]]:
         if self._stored is None:
             with _collector_paused():
@@ -165,20 +169,27 @@ def parse_all(
     workers: int | None = None,
     choice: CardChoice | None = None,
     digests: Mapping[str, str | None] | None = None,
+    read: dict[str, str | None] | None = None,
 ) -> list[tuple[str, Prepared]]:
     """Every file's ParseResult (and cards, given a ``choice``) in ``relpaths`` order.
 
     Taken from the cache, else parsed. ``workers`` caps the worker processes (default: the
     CPUs this process may use); the notes are parsed in this process when there are few of
     them or only one CPU. ``digests`` (from :func:`scan`) saves reading the files again to
-    look them up.
+    look them up; ``read``, when given, receives the digest of every file as it was read.
     """
     cache = ParseCache(cache_dir, sections, choice) if cache_dir is not None else None
     results: dict[str, Prepared] = {}
     todo: list[str] = []
-    if cache is not None:
+    if cache is not None and digests is None and cache.empty():
+        cache_hits = False  # a first build: nothing to look up, so no reason to read twice
+    else:
+        cache_hits = cache is not None
+    if cache is not None and cache_hits:
         if digests is None:
             digests = scan(folder, relpaths)
+        if read is not None:
+            read.update(digests)
         with _collector_paused():
             for relpath in relpaths:
                 digest = digests.get(relpath)
@@ -195,6 +206,8 @@ def parse_all(
         todo, _prepare(folder, todo, sections, choice, workers), strict=True
     ):
         results[relpath] = from_entry(entry)
+        if read is not None:
+            read[relpath] = digest or None  # "": the file could not be read
         if cache is not None and digest:
             # Keyed by the bytes the parser actually read, in case the file changed since.
             cache.put(relpath, digest, entry)

@@ -7,7 +7,6 @@ classes; raw Markdown AST dicts never leave ``parse.py``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
@@ -60,26 +59,28 @@ class RichText:
 
     def plain(self) -> str:
         """The text without markup."""
-        return self._plain
-
-    @cached_property
-    def _plain(self) -> str:
-        # Asked for again and again while a note is read: made once per text.
-        return "".join(_plain(s) for s in self.spans)
+        # Asked for again and again while a note is read: made once per text and kept beside
+        # the fields (not one of them: equality and hashing ignore it).
+        try:
+            return self.__dict__["_plain"]  # type: ignore[no-any-return]
+        except KeyError:
+            text = "".join([_plain(s) for s in self.spans])
+            self.__dict__["_plain"] = text
+            return text
 
     def markdown(self) -> str:
         """The text written back as Markdown (used by golden fixtures and diagnostics)."""
         return "".join(_markdown(s) for s in self.spans)
 
     def __bool__(self) -> bool:
-        return bool(self._plain.strip())
+        return bool(self.plain().strip())
 
 
 def _plain(span: Span) -> str:
     if span.kind == "linebreak":
         return "\n"
     if span.children:
-        return "".join(_plain(c) for c in span.children)
+        return "".join([_plain(c) for c in span.children])
     return span.text
 
 

@@ -223,10 +223,12 @@ def _option_and_notes(item: Token) -> tuple[RichText, list[RichText]]:
     An item that is only a nested list (``- 1) one``) gives no text of its own.
     """
     children = [c for c in item.get("children", ()) if isinstance(c, dict)]
+    nested = [c for c in children if c.get("type") == "list"]
+    if not nested:  # most options: the item's text as already made (and kept) for it
+        return item_text(item), []
     own = item_text({**item, "children": [c for c in children if c.get("type") != "list"]})
     if not own:
         return RichText(), []
-    nested = [c for c in children if c.get("type") == "list"]
     return own, [item_text(sub) for c in nested for sub in c.get("children", ())]
 
 

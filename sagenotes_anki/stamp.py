@@ -15,8 +15,8 @@ import os
 import pickle
 import sys
 import zlib
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -131,6 +131,9 @@ class Shortcut:
     time and inode: the build wrote them itself, and anything else that touches them (an
     edit, a restore, a deletion) changes one of those, which sends the next build down the
     full path.
+
+    The notes are digested only when a remembered outcome exists to compare with; otherwise
+    (a first build) the parser's own reading of each file fills ``digests`` as it goes.
     """
 
     notes_dir: Path
@@ -138,7 +141,8 @@ class Shortcut:
     lock_path: Path
     cache_dir: Path
     settings: str
-    digests: Mapping[str, str | None]
+    relpaths: tuple[str, ...]
+    digests: dict[str, str | None] = field(default_factory=dict)
 
     @staticmethod
     def of(
@@ -149,22 +153,37 @@ class Shortcut:
         cache_dir: Path,
         settings: str,
     ) -> Shortcut:
-        """Read and digest every note now."""
-        return Shortcut(notes_dir, out, lock_path, cache_dir, settings, scan(notes_dir, relpaths))
+        """The shortcut for these notes (nothing is read yet)."""
+        return Shortcut(notes_dir, out, lock_path, cache_dir, settings, tuple(relpaths))
+
+    def known(self) -> dict[str, str | None] | None:
+        """Every note's digest in folder order, or None when not all were read yet."""
+        if len(self.digests) != len(self.relpaths):
+            return None
+        return {relpath: self.digests[relpath] for relpath in self.relpaths}
+
+    def _read_all(self) -> None:
+        missing = [relpath for relpath in self.relpaths if relpath not in self.digests]
+        if missing:
+            self.digests.update(scan(self.notes_dir, missing))
 
     def stamp(self) -> bytes:
         """The digest of the notes as read, and of the lock file and output as they are now."""
+        self._read_all()
         digest = hashlib.blake2b(digest_size=TAG_SIZE)
         parts = (tool_digest(), self.settings, str(self.notes_dir.resolve()))
         for part in (*parts, str(self.out.resolve()), _stat(self.lock_path), _stat(self.out)):
             digest.update(part.encode() + b"\0")
-        for relpath, content in sorted(self.digests.items()):
-            digest.update(f"{relpath}\0{content}\n".encode())
+        for relpath in sorted(self.relpaths):
+            digest.update(f"{relpath}\0{self.digests.get(relpath)}\n".encode())
         return digest.digest()
 
     def recall(self) -> object | None:
         """What was remembered under the current stamp (None if anything differs)."""
-        return read_sealed(self.cache_dir / _stamp_name(self.out), self.stamp())
+        path = self.cache_dir / _stamp_name(self.out)
+        if not path.is_file():
+            return None  # nothing remembered: no need to read the notes for it
+        return read_sealed(path, self.stamp())
 
     def remember(self, value: object) -> None:
         """Remember ``value`` for the next build that finds everything as it is now."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import replace
 
 from .mdast import Block, Token, drop_prefix, inline, item_text, strip
 from .model import RichText, Span, TradeOff
@@ -64,6 +63,9 @@ def _labelled_item(
     children = [c for c in item.get("children", ()) if isinstance(c, dict)]
     if not children or children[0].get("type") not in ("block_text", "paragraph"):
         return
+    # Most items name no side: tell from the tokens' own text before making a RichText.
+    if not _side_words(names).search(_token_text(children[0].get("children", ()))):
+        return
     label = _pros_cons(inline(children[0].get("children", ())), names)
     if label is None:
         return
@@ -75,6 +77,20 @@ def _labelled_item(
         if child.get("type") == "list":
             texts += [item_text(sub) for sub in child.get("children", ()) if isinstance(sub, dict)]
     _add_items(found, name, side, texts, line)
+
+
+def _token_text(tokens: list[Token]) -> str:
+    """All the text inline tokens hold (more than their plain text: URLs too)."""
+    parts = []
+    for token in tokens:
+        parts.append(str(token.get("raw", "")))
+        url = token.get("attrs", {}).get("url")
+        if url:
+            parts.append(str(url))
+        children = token.get("children")
+        if children:
+            parts.append(_token_text(children))
+    return "".join(parts)
 
 
 def _table(found: dict[str, TradeOff], block: Block, names: SectionNames) -> None:
@@ -137,6 +153,19 @@ def side_of(label: str, names: SectionNames) -> tuple[str, str] | None:
     return None
 
 
+_SIDE_WORDS: dict[int, tuple[SectionNames, re.Pattern[str]]] = {}
+
+
+def _side_words(names: SectionNames) -> re.Pattern[str]:
+    """:func:`_any_side_word` for both sides of ``names``; asked for every paragraph and list
+    item, so kept by the identity of ``names`` (hashing its every field each time costs)."""
+    kept = _SIDE_WORDS.get(id(names))
+    if kept is None or kept[0] is not names:
+        kept = (names, _any_side_word(names.names("pros") + names.names("cons")))
+        _SIDE_WORDS[id(names)] = kept
+    return kept[1]
+
+
 @functools.lru_cache(maxsize=64)
 def _any_side_word(names: tuple[str, ...]) -> re.Pattern[str]:
     """Any of the names, anywhere, as :func:`side_of`'s patterns compare them."""
@@ -162,7 +191,7 @@ def _pros_cons(text: RichText, names: SectionNames) -> tuple[str, str, RichText]
     if first is None:
         return None
     # Every label form holds a pros/cons word: text without one (most text) is no label.
-    if not _any_side_word(names.names("pros") + names.names("cons")).search(text.plain()):
+    if not _side_words(names).search(text.plain()):
         return None
     if first.kind == "strong":
         found = side_of(RichText((first,)).plain(), names)
@@ -188,9 +217,9 @@ def _add_items(
     # "KNN (K-Nearest Neighbors) 장점" and "KNN 단점" are one subject.
     key = normalize(_PARENTHETICAL.sub("", subject)) or normalize(subject)
     entry = found.get(key) or TradeOff(subject, (), (), line)
-    items = [item for item in items if item]
+    kept = tuple(item for item in items if item)
     if side == "pros":
-        entry = replace(entry, pros=entry.pros + tuple(items))
+        entry = TradeOff(entry.subject, entry.pros + kept, entry.cons, entry.line)
     else:
-        entry = replace(entry, cons=entry.cons + tuple(items))
+        entry = TradeOff(entry.subject, entry.pros, entry.cons + kept, entry.line)
     found[key] = entry
