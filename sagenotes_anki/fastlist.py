@@ -16,32 +16,38 @@ import re
 from re import Match, Pattern
 from typing import Any
 
-# An item line: up to three spaces, a bullet, one to four spaces, then the content (five or
-# more spaces would make the content an indented code block inside the item).
-_ITEM = re.compile(r"( {0,3})([-*+])( {1,4})(\S[^\t\n]*)\n")
+# An item line: up to three spaces, a bullet or number, one to four spaces, then the content
+# (five or more spaces would make the content an indented code block inside the item).
+_ITEM = re.compile(r"( {0,3})([-*+]|(\d{1,9})[.)])( {1,4})(\S[^\t\n]*)\n")
 _BLANK = re.compile(r"[ \t]*(?:\n|$)")
 # After a blank line, a line that may still belong to the list (indented content, or
 # another item, which would make the list loose) is left to mistune.
 _MAY_CONTINUE = re.compile(r"[ \t]|(?:[-*+]|\d{1,9}[.)])(?:[ \t]|\n)")
 
 
-def simple_list(m: Match[str], src: str, start_of_content: Pattern[str]) -> tuple[Any, int] | None:
-    """The list token for the list whose first line ``m`` matched, and where it ends.
+def simple_list(
+    src: str, start: int, start_of_content: Pattern[str], *, after_paragraph: bool = False
+) -> tuple[Any, int] | None:
+    """The list token for the list whose first line starts at ``start``, and where it ends.
 
     None when the list is not plain; ``start_of_content`` matches an item content that
     would open a block of its own (a heading, a quote, a fence, HTML, a nested list...).
+    ``after_paragraph``: the list's first line comes right under a paragraph's last line.
     """
-    first = _ITEM.match(src, m.start())
+    first = _ITEM.match(src, start)
     if first is None:
         return None
-    spaces, bullet = first.group(1), first.group(2)
+    spaces, marker, number = first.group(1), first.group(2), first.group(3)
+    bullet = marker[-1]
+    if number is not None and int(number) != 1 and after_paragraph:
+        return None  # mistune: only a list numbered from 1 may interrupt a paragraph
     items: list[dict[str, Any]] = []
-    pos = m.start()
+    pos = start
     while True:
         item = _ITEM.match(src, pos)
-        if item is None or item.group(1) != spaces or item.group(2) != bullet:
+        if item is None or not _sibling(item, spaces, bullet, number is not None):
             return None
-        content = item.group(4)
+        content = item.group(5)
         if start_of_content.match(content):
             return None
         items.append({"type": "list_item", "children": [{"type": "block_text", "text": content}]})
@@ -50,7 +56,7 @@ def simple_list(m: Match[str], src: str, start_of_content: Pattern[str]) -> tupl
             break
         if not _BLANK.match(src, pos):
             nxt = _ITEM.match(src, pos)
-            if nxt is not None and nxt.group(1) == spaces and nxt.group(2) == bullet:
+            if nxt is not None and _sibling(nxt, spaces, bullet, number is not None):
                 continue
             return None  # a continuation line, or a block right after the list
         while pos < len(src) and (blank := _BLANK.match(src, pos)) is not None:
@@ -58,11 +64,14 @@ def simple_list(m: Match[str], src: str, start_of_content: Pattern[str]) -> tupl
         if pos < len(src) and _MAY_CONTINUE.match(src, pos):
             return None
         break
-    token = {
-        "type": "list",
-        "children": items,
-        "tight": True,
-        "bullet": bullet,
-        "attrs": {"depth": 0, "ordered": False},
-    }
+    attrs: dict[str, Any] = {"depth": 0, "ordered": number is not None}
+    if number is not None and int(number) != 1:
+        attrs["start"] = int(number)
+    token = {"type": "list", "children": items, "tight": True, "bullet": bullet, "attrs": attrs}
     return token, pos
+
+
+def _sibling(item: Match[str], spaces: str, bullet: str, ordered: bool) -> bool:
+    """Whether an item line continues the list: same indentation, same kind of marker."""
+    marker = item.group(2)
+    return item.group(1) == spaces and marker[-1] == bullet and (len(marker) > 1) == ordered

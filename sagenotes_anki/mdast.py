@@ -20,6 +20,7 @@ from mistune.block_parser import BlockParser
 from mistune.core import BlockState
 from mistune.plugins import import_plugin
 
+from .fastblock import plain_blocks
 from .fastinline import ShortcutInline
 from .fastlist import simple_list
 from .model import RichText, Span, SpanKind
@@ -60,7 +61,9 @@ class _PositionParser(BlockParser):
         # Only a list the main loop found: one that ends a quote or another list is placed
         # among the tokens by that block's own rules.
         if self.fast_lists and state.parent is None and self._open == 1:
-            found = simple_list(m, state.src, self._content_start())
+            last = state.last_token()
+            after = last is not None and last["type"] == "paragraph"
+            found = simple_list(state.src, m.start(), self._content_start(), after_paragraph=after)
             if found is not None:
                 token, end = found
                 state.append_token(token)
@@ -137,9 +140,7 @@ def parse_blocks(
     ``inserted`` lists the (0-based) lines of ``body`` that are not in the file: blank
     lines the pre-pass added; they are skipped when counting lines.
     """
-    state = _PositionState()
-    tokens, _ = _MARKDOWN.parse(body, state)
-    assert isinstance(tokens, list)
+    tokens, state = _parse(body)
     starts = [m.start() for m in re.finditer("\n", state.src)]
     blocks = []
     for token in tokens:
@@ -150,6 +151,25 @@ def parse_blocks(
         line = first_line + index - bisect.bisect_left(inserted, index)
         blocks.append(Block(str(token["type"]), line, token, file_lines))
     return blocks
+
+
+def _parse(body: str) -> tuple[list[Token], BlockState]:
+    """mistune's tokens for ``body``: by the plain-note shortcut if it applies."""
+    block = _MARKDOWN.block
+    assert isinstance(block, _PositionParser)
+    if block.fast_lists:
+        state = _PositionState()
+        state.process(body if body.endswith("\n") else body + "\n")
+        found = plain_blocks(state.src, block.compile_sc(), block._content_start(), _POS)
+        if found is not None:
+            state.tokens = found
+            rendered = _MARKDOWN.render_state(state)
+            assert isinstance(rendered, list)
+            return rendered, state
+    state = _PositionState()
+    tokens, _ = _MARKDOWN.parse(body, state)
+    assert isinstance(tokens, list)
+    return tokens, state
 
 
 def _item_lines(source: Sequence[str], line: int, count: int) -> list[int]:

@@ -46,8 +46,8 @@ class TestSameTokens:
         taken: list[bool] = []
         original = fastlist.simple_list
 
-        def counting(*args: Any) -> Any:
-            found = original(*args)
+        def counting(*args: Any, **kwargs: Any) -> Any:
+            found = original(*args, **kwargs)
             taken.append(found is not None)
             return found
 
@@ -98,6 +98,16 @@ class TestSameTokens:
             "* star\n* items\n",
             "- **Term**: definition\n- **Other** (x): y\n\n**Label**:\n- A) one\n",
             "| a | b |\n|---|---|\n- x\n",
+            "1. one\n2. two\n",
+            "1) one\n2) two\n",
+            "3. three\n4. four\n",
+            "text\n1. interrupts\n",
+            "text\n2. does not interrupt\n",
+            "1. one\n- bullet\n",
+            "1. one\n1) other delimiter\n",
+            "1. one\n\n2. loose\n",
+            "10. ten\n11. eleven\n",
+            "1. **Storage Layer** (수집/보관): S3, RDS  \n2. **Processing Layer**: EMR\n",
             "- a |\n- --|\n",
             "- =\n- a\n===\n",
         ],
@@ -123,6 +133,9 @@ LINES = st.sampled_from(
         "+ plus",
         "1. ordered",
         "2) ordered",
+        "1) ordered",
+        "2. ordered",
+        "10. ordered",
         "text",
         "  indented text",
         "    code",
