@@ -6,11 +6,30 @@ The public API::
 
     vault = load_notes(Path("notes"))       # every note, in a stable order
     result = parse_note(text, path="x.md")  # one note from text: ParseResult(note, diagnostics)
+
+The names are imported on first use, so a command that needs no parser (a rebuild with
+nothing changed) does not load one.
 """
 
-from .model import Diagnostic, ParseResult, StudyNote
-from .parse import load_note, parse_note
-from .vault import Vault, load_notes
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .model import Diagnostic, ParseResult, StudyNote
+    from .parse import load_note, parse_note
+    from .vault import Vault, load_notes
+
+_HOMES = {
+    "Diagnostic": "model",
+    "ParseResult": "model",
+    "StudyNote": "model",
+    "load_note": "parse",
+    "parse_note": "parse",
+    "Vault": "vault",
+    "load_notes": "vault",
+}
 
 __all__ = [
     "Diagnostic",
@@ -21,3 +40,12 @@ __all__ = [
     "load_notes",
     "parse_note",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value

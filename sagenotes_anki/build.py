@@ -3,6 +3,10 @@
 Read top to bottom: check the folder, load the notes, stop on errors, make the cards, give
 each its GUID and ``mod`` against the lock, leave an up-to-date package alone, else write the
 package and then the lock (only once the package is complete).
+
+The parser and the package writer (mistune, PyYAML, genanki) are imported where they are
+first needed: a rebuild with nothing changed uses neither, and is then little more than the
+start-up of the process.
 """
 
 from __future__ import annotations
@@ -15,9 +19,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from json.encoder import encode_basestring
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import cache, vault
-from .cards import cards_for
 from .errors import NotesFolderError, SageNotesError
 from .identity import build_timestamp, deck_id_for
 from .lockfile import (
@@ -32,10 +35,15 @@ from .lockfile import (
 )
 from .model import Diagnostic, StudyNote
 from .notetypes import NOTE_TYPES, NoteType
-from .package import PACKAGE_FORMAT, PackageNote, write_package
 from .previous import recover
-from .rows import CardRow, card_rows, rekeyed
 from .sections import DEFAULT_SECTIONS, SectionNames
+from .stamp import Shortcut, tool_digest
+from .walk import markdown_files
+
+if TYPE_CHECKING:
+    from .package import PackageNote
+    from .rows import CardRow
+    from .vault import Vault
 
 CARD_KINDS = frozenset({"keypoint", "concept", "tradeoff", "mcq"})
 
@@ -167,6 +175,8 @@ def build(
     if _up_to_date(lock, inputs, out):
         return _remember(shortcut, replace(report, up_to_date=True, size=out.stat().st_size))
 
+    from .package import write_package
+
     mods = {name: stamp.mod for name, stamp in plan.notetypes.items()}
     deck_id = deck_id_for(options.deck_name)
     package_notes = _package_notes(plan, current)
@@ -188,7 +198,7 @@ def _load(
     digests: Mapping[str, str | None] | None = None,
     read: dict[str, str | None] | None = None,
     paths: Sequence[str] | None = None,
-) -> tuple[vault.Vault, Mapping[str, tuple[str, tuple[CardRow, ...]]]]:
+) -> tuple[Vault, Mapping[str, tuple[str, tuple[CardRow, ...]]]]:
     """The notes, and (``with_cards``) each note's cards by path, made where it was parsed,
     with the note identity their GUIDs were made from.
 
@@ -196,6 +206,8 @@ def _load(
     folder order: they also spare walking the folder again. ``read`` receives the digest of
     every note as it is read; ``paths`` are the notes in folder order, when already walked.
     """
+    from . import cache, vault
+
     if not notes_dir.exists():
         raise NotesFolderError(f"notes folder not found: {notes_dir}")
     if not notes_dir.is_dir():
@@ -205,7 +217,7 @@ def _load(
     if digests is not None:
         paths = list(digests)
     elif paths is None:
-        paths = vault.markdown_files(notes_dir)
+        paths = markdown_files(notes_dir)
     choice = cache.CardChoice(options.card_kinds, options.vault_name) if with_cards else None
     prepared = cache.parse_all(
         notes_dir,
@@ -228,7 +240,7 @@ def _load(
     return loaded, made
 
 
-def _shortcut(notes_dir: Path, out: Path, options: BuildOptions) -> cache.Shortcut | None:
+def _shortcut(notes_dir: Path, out: Path, options: BuildOptions) -> Shortcut | None:
     """What lets a rebuild with nothing changed skip the work (None without a cache)."""
     if options.cache_dir is None or not notes_dir.is_dir():
         return None
@@ -237,11 +249,11 @@ def _shortcut(notes_dir: Path, out: Path, options: BuildOptions) -> cache.Shortc
     # frozenset's repr varies from run to run with string hashing, so the kinds are sorted.
     plain = replace(options, timestamp=None, card_kinds=frozenset())
     settings = repr((sorted(options.card_kinds), plain))
-    paths = vault.markdown_files(notes_dir)
-    return cache.Shortcut.of(notes_dir, paths, out, lock_path, options.cache_dir, settings)
+    paths = markdown_files(notes_dir)
+    return Shortcut.of(notes_dir, paths, out, lock_path, options.cache_dir, settings)
 
 
-def _remember(shortcut: cache.Shortcut | None, report: BuildReport) -> BuildReport:
+def _remember(shortcut: Shortcut | None, report: BuildReport) -> BuildReport:
     """Return ``report``, remembering what a rebuild with nothing changed would report.
 
     That is this report with every item unchanged and the output left as it is; builds
@@ -297,6 +309,9 @@ def _items(
     ``made`` holds, by note path, the cards already made (in a worker process or the cache)
     and the note identity their GUIDs were made from.
     """
+    from .cards import cards_for
+    from .rows import card_rows, rekeyed
+
     items: list[tuple[Item, NoteType, str]] = []
     seen: set[str] = set()
     for done, note in enumerate(notes, 1):
@@ -322,6 +337,8 @@ _FIELD_NAMES = {nt.name: nt.field_names for nt in NOTE_TYPES}
 
 def _package_notes(plan: Plan, current: Mapping[str, NoteType]) -> Iterator[PackageNote]:
     """The plan's entries as the package holds them, one at a time, as they are written."""
+    from .package import PackageNote
+
     for due, (entry, _status) in enumerate(plan.entries, 1):
         item = entry.item
         notetype = current.get(item.guid) or _BY_NAME.get(item.notetype)
@@ -396,7 +413,7 @@ def _notetype_hash(notetype: NoteType) -> str:
 def _tool_version() -> str:
     # The digest of the code itself: stricter than the version number, and importing
     # importlib.metadata (the email package) would cost a tenth of a small rebuild.
-    return cache.tool_digest()
+    return tool_digest()
 
 
 def _inputs_digest(deck_name: str, plan: Plan, current: Mapping[str, NoteType]) -> str:
@@ -409,7 +426,7 @@ def _inputs_digest(deck_name: str, plan: Plan, current: Mapping[str, NoteType]) 
     """
     head = {
         "deck": deck_name,
-        "tool": [_tool_version(), PACKAGE_FORMAT],
+        "tool": [_tool_version(), _package_format()],
         "notetypes": {name: [s.hash, s.mod] for name, s in plan.notetypes.items()},
     }
     # Fed entry by entry: one text of a large vault's entries would be large in memory.
@@ -426,6 +443,12 @@ def _inputs_digest(deck_name: str, plan: Plan, current: Mapping[str, NoteType]) 
         row = f"\n[{enc(item.guid)},{int(entry.mod)},{due},{content}]"
         digest.update(row.encode("utf-8"))
     return digest.hexdigest()
+
+
+def _package_format() -> int:
+    from .package import PACKAGE_FORMAT
+
+    return PACKAGE_FORMAT
 
 
 def _json(value: object) -> str:

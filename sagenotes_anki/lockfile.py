@@ -22,9 +22,9 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from .atomic import atomic_write
 from .identity import content_hash, fresh_mod
 from .model import Diagnostic
-from .package import atomic_write
 from .previous import Recovered
 
 LOCK_FORMAT = 2

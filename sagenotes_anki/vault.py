@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -12,6 +11,7 @@ from .model import Diagnostic, ParseResult, StudyNote
 from .parse import parse_file, unreadable
 from .sections import DEFAULT_SECTIONS, SectionNames
 from .source import split_front_matter
+from .walk import markdown_files
 
 __all__ = ["Vault", "load_notes", "markdown_files", "parse_file"]
 
@@ -26,19 +26,6 @@ class Vault:
     diagnostics: tuple[Diagnostic, ...]  # by path, then line
     files: int  # Markdown files read
     errored_paths: frozenset[str]  # files whose error diagnostics kept them out of ``notes``
-
-
-def markdown_files(folder: Path) -> list[str]:
-    """The ``.md`` files under a folder as POSIX relative paths, hidden folders skipped."""
-    found: list[str] = []
-    for directory, subdirs, files in os.walk(folder):
-        # Pruning in place stops os.walk descending into .obsidian, .trash, .git.
-        subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
-        base = Path(directory).relative_to(folder)
-        for name in files:
-            if name.lower().endswith(".md") and not name.startswith("."):
-                found.append((base / name).as_posix())
-    return sorted(found)
 
 
 def load_notes(
