@@ -220,10 +220,25 @@ def _load_yaml(raw: str) -> Any:
             return YAMLHandler().load(raw, Loader=_FAST_LOADER)
         except yaml.YAMLError:
             pass
-    return YAMLHandler().load(raw)
+    return YAMLHandler().load(raw, Loader=_SAFE_LOADER)
 
 
-_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
+def _timestamp_or_text(loader: Any, node: Any) -> Any:
+    """A date as PyYAML reads it; an impossible one (``2025-13-45``) as the text written."""
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+def _loader(base: Any) -> Any:
+    loader: Any = type(f"Sagenotes{base.__name__}", (base,), {})
+    loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
+    return loader
+
+
+_SAFE_LOADER = _loader(yaml.SafeLoader)
+_FAST_LOADER = _loader(yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else None
 
 
 def _yaml_error(path: str, exc: yaml.YAMLError) -> Diagnostic:

@@ -137,6 +137,15 @@ class TestFrontMatter:
         assert split.body_line == 5
         assert split.key_lines == {"title": 2, "created": 3}
 
+    def test_impossible_date_is_kept_as_written(self) -> None:
+        """A date that cannot exist (month 13, 30 February) stays the text written, not a crash."""
+        text = "---\ntitle: x\ncreated: 2025-13-45\nmodified: 2025-02-30 10:99:00\n---\nb\n"
+        split = split_front_matter(text, "n.md")
+        assert split.diagnostics == ()
+        assert split.metadata["created"] == "2025-13-45"
+        assert split.metadata["modified"] == "2025-02-30 10:99:00"
+        assert split.body == "b\n"
+
     def test_no_front_matter(self) -> None:
         """A note without front matter is all body, from line 1."""
         split = split_front_matter("# T\n---\n", "n.md")
