@@ -21,6 +21,7 @@ from frontmatter.default_handlers import YAMLHandler
 from . import codes
 from .charset import decode_bytes, first_bad_utf8
 from .model import Diagnostic
+from .plainyaml import simple_mapping
 
 _BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 # Single-byte code pages that UTF-8 text is commonly mis-read as.
@@ -193,7 +194,9 @@ def split_front_matter(text: str, path: str) -> Split:
     body_line = text.count("\n", 0, body_start) + 1
     key_lines = {m.group(1): first + 1 + raw.count("\n", 0, m.start()) for m in _KEY.finditer(raw)}
     try:
-        loaded = _load_yaml(raw) if raw.strip() else {}
+        loaded: Any = simple_mapping(raw) if raw.strip() else {}
+        if loaded is None:
+            loaded = _load_yaml(raw)
     except yaml.YAMLError as exc:
         if first > 1:
             return Split(body=text)
