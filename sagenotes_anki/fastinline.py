@@ -19,7 +19,7 @@ from mistune.inline_parser import InlineParser
 
 Token = dict[str, Any]
 
-_RUN = re.compile(r"\*+")
+_PAIR = re.compile(r"\*\*([^*]+)\*\*")
 # Besides mistune's own trigger characters: "_" (the other emphasis marker) and "&" (an
 # entity next to a delimiter changes how mistune joins text).
 _ALWAYS_SLOW = "_&"
@@ -62,52 +62,49 @@ class ShortcutInline(InlineParser):
 
 def strong_pairs(src: str) -> list[Token] | None:
     """``src`` as text and strong tokens when its ``*`` are well-formed ``**`` pairs."""
-    runs = list(_RUN.finditer(src))
-    if not runs:
+    stars = src.count("*")
+    if not stars:
         return [{"type": "text", "raw": src}]
-    if len(runs) % 2:
-        return None
+    pairs = list(_PAIR.finditer(src))
+    if 4 * len(pairs) != stars:
+        return None  # a lone "*", or a run of three or more
     tokens: list[Token] = []
     pos = 0
-    for index in range(0, len(runs), 2):
-        opener, closer = runs[index], runs[index + 1]
-        if opener.end() - opener.start() != 2 or closer.end() - closer.start() != 2:
+    for pair in pairs:
+        start, end = pair.span()
+        if start < pos or (start == pos and pos > 0):
+            return None  # two pairs touching: a run of four
+        if not _can_open(_char(src, start - 1), src[start + 2]):
             return None
-        if not _can_open(src, opener.start(), opener.end()):
+        if not _can_close(src[end - 3], _char(src, end)):
             return None
-        if not _can_close(src, closer.start(), closer.end()):
-            return None
-        if opener.start() > pos:
-            tokens.append({"type": "text", "raw": src[pos : opener.start()]})
-        inner = {"type": "text", "raw": src[opener.end() : closer.start()]}
-        tokens.append({"type": "strong", "children": [inner]})
-        pos = closer.end()
+        if start > pos:
+            tokens.append({"type": "text", "raw": src[pos:start]})
+        tokens.append({"type": "strong", "children": [{"type": "text", "raw": pair.group(1)}]})
+        pos = end
     if pos < len(src):
         tokens.append({"type": "text", "raw": src[pos:]})
     return tokens
 
 
-def _around(src: str, start: int, end: int) -> tuple[str, str]:
-    before = src[start - 1] if start > 0 else "\n"
-    after = src[end] if end < len(src) else "\n"
-    return before, after
+def _char(src: str, index: int) -> str:
+    """The character at ``index``; the start and end of the text count as a line break."""
+    return src[index] if 0 <= index < len(src) else "\n"
 
 
 def _punctuation(char: str) -> bool:
     return not char.isspace() and not char.isalnum()
 
 
-def _can_open(src: str, start: int, end: int) -> bool:
+def _can_open(before: str, after: str) -> bool:
     """A left-flanking run, as mistune judges it for ``*``."""
-    before, after = _around(src, start, end)
     if after.isspace():
         return False
     return not (_punctuation(after) and not before.isspace() and not _punctuation(before))
 
 
-def _can_close(src: str, start: int, end: int) -> bool:
+def _can_close(before: str, after: str) -> bool:
     """A right-flanking run, as mistune judges it for ``*``."""
-    before, after = _around(src, start, end)
     if before.isspace():
         return False
     return not (_punctuation(before) and not after.isspace() and not _punctuation(after))

@@ -129,7 +129,8 @@ def is_template_file(text: str) -> bool:
     Templater commands count anywhere; core placeholders only in the front matter or the
     H1, so a note that explains ``{{date}}`` in its body is still a note.
     """
-    if _TEMPLATER.search(_CODE.sub("", text)):  # Templater syntax shown as code is prose
+    # Templater syntax shown as code is prose (most notes hold no "<%" at all).
+    if "<%" in text and _TEMPLATER.search(_CODE.sub("", text)):
         return True
     head = text[: text.find("\n---", 3) + 4] if text.startswith("---") else ""
     title = next((line for line in text.split("\n") if line.startswith("# ")), "")

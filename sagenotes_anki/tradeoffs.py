@@ -34,8 +34,12 @@ def read_tradeoffs(blocks: list[Block], names: SectionNames) -> tuple[TradeOff, 
         if block.type == "heading":
             subject = (block.text().plain().strip(), block.line)
         elif block.type == "paragraph":
+            children = block.token.get("children", ())
+            maybe = _may_name_side(children, names)
+            if not maybe and not (children and children[0].get("type") == "strong"):
+                continue  # prose: neither a label nor a subject (most paragraphs)
             text = block.text()
-            label = _pros_cons(text, names)
+            label = _pros_cons(text, names) if maybe else None
             if label is not None:
                 name, side, rest = label
                 line = block.line if name or not subject[0] else subject[1]
@@ -64,7 +68,7 @@ def _labelled_item(
     if not children or children[0].get("type") not in ("block_text", "paragraph"):
         return
     # Most items name no side: tell from the tokens' own text before making a RichText.
-    if not _side_words(names).search(_token_text(children[0].get("children", ()))):
+    if not _may_name_side(children[0].get("children", ()), names):
         return
     label = _pros_cons(inline(children[0].get("children", ())), names)
     if label is None:
@@ -77,6 +81,19 @@ def _labelled_item(
         if child.get("type") == "list":
             texts += [item_text(sub) for sub in child.get("children", ()) if isinstance(sub, dict)]
     _add_items(found, name, side, texts, line)
+
+
+# Obsidian syntax that changes the text a reader sees (wikilinks, highlights, block ids).
+_RESHAPED = ("[[", "==", "^", "<!--")
+
+
+def _may_name_side(tokens: list[Token], names: SectionNames) -> bool:
+    """False when inline tokens cannot hold a pros/cons word: a test that spares making
+    their RichText. Text that Obsidian syntax reshapes is always looked at whole."""
+    raw = _token_text(tokens)
+    if any(mark in raw for mark in _RESHAPED):
+        return True
+    return _side_words(names).search(raw) is not None
 
 
 def _token_text(tokens: list[Token]) -> str:
