@@ -33,6 +33,7 @@ _MULTIBYTE = re.compile(
 # Extended, Greek, Cyrillic, punctuation such as the ellipsis and the euro sign);
 # other text (Hangul, emoji) never is.
 _NON_ASCII_RUN = re.compile(r"[\u0080-\u052f\u2010-\u2122]{2,}")
+_LEAD = re.compile(r"[\u0080-\u052f]")
 # A few stray sequences occur in honest Latin-1 text ("Â£"); damage leaves many.
 _MIN_DAMAGED = 3
 
@@ -127,6 +128,10 @@ def _binary(path: str) -> Diagnostic:
 
 def _damage_line(text: str) -> tuple[int, str, str] | None:
     """The first damaged line, the code page that caused it and a sample, if damaged."""
+    # A damaged character starts with a byte from 0xC2 up, which these code pages decode to
+    # a letter below U+0530; most notes hold none at all, and are done with in one scan.
+    if not _LEAD.search(text):
+        return None
     runs = _NON_ASCII_RUN.findall(text)
     if not runs:
         return None

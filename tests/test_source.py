@@ -73,6 +73,19 @@ class TestDecode:
         decoded = decode((text * 5).encode("utf-8"), "n.md")
         assert decoded.diagnostics == ()
 
+    def test_punctuation_never_decodes_from_a_lead_byte(self) -> None:
+        """Mis-encoding is only looked for where a letter below U+0530 stands: punctuation
+        (U+2010-U+2122) never comes from a byte that starts a UTF-8 sequence."""
+        from sagenotes_anki.source import _CODE_PAGES
+
+        for page in _CODE_PAGES:
+            for code in range(0x2010, 0x2123):
+                try:
+                    encoded = chr(code).encode(page)
+                except UnicodeEncodeError:
+                    continue
+                assert encoded[0] < 0xC2, (page, hex(code))
+
     def test_binary_is_an_error(self) -> None:
         """NUL bytes or many control characters mean a binary file (E002)."""
         for data in (b"\x89PNG\r\n\x1a\n\x00\x00", b"\x01\x02\x03\x04\x05\x06 text"):
