@@ -15,9 +15,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml
-from frontmatter.default_handlers import YAMLHandler
-
 from . import codes
 from .charset import decode_bytes, first_bad_utf8
 from .model import Diagnostic
@@ -198,14 +195,17 @@ def split_front_matter(text: str, path: str) -> Split:
     body_start = close.end() + 1 if close.end() < len(text) else close.end()
     body_line = text.count("\n", 0, body_start) + 1
     key_lines = {m.group(1): first + 1 + raw.count("\n", 0, m.start()) for m in _KEY.finditer(raw)}
-    try:
-        loaded: Any = simple_mapping(raw) if raw.strip() else {}
-        if loaded is None:
-            loaded = _load_yaml(raw)
-    except yaml.YAMLError as exc:
-        if first > 1:
-            return Split(body=text)
-        return Split(body="", diagnostics=(_yaml_error(path, exc),))
+    loaded: Any = simple_mapping(raw) if raw.strip() else {}
+    if loaded is None:
+        # PyYAML only for what the shortcut does not read (it is a tenth of a start-up).
+        from .yamlread import YAMLError, load_yaml
+
+        try:
+            loaded = load_yaml(raw)
+        except YAMLError as exc:
+            if first > 1:
+                return Split(body=text)
+            return Split(body="", diagnostics=(_yaml_error(path, exc),))
     if not isinstance(loaded, dict) and first > 1:
         return Split(body=text)
     if not isinstance(loaded, dict):
@@ -220,36 +220,7 @@ def split_front_matter(text: str, path: str) -> Split:
     return Split(metadata, text[body_start:], body_line, key_lines)
 
 
-def _load_yaml(raw: str) -> Any:
-    """The YAML, read by libyaml when PyYAML has it (ten times faster); a problem is then
-    looked at again with PyYAML's own reader, whose messages the diagnostics quote."""
-    if _FAST_LOADER is not None:
-        try:
-            return YAMLHandler().load(raw, Loader=_FAST_LOADER)
-        except yaml.YAMLError:
-            pass
-    return YAMLHandler().load(raw, Loader=_SAFE_LOADER)
-
-
-def _timestamp_or_text(loader: Any, node: Any) -> Any:
-    """A date as PyYAML reads it; an impossible one (``2025-13-45``) as the text written."""
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-def _loader(base: Any) -> Any:
-    loader: Any = type(f"Sagenotes{base.__name__}", (base,), {})
-    loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_or_text)
-    return loader
-
-
-_SAFE_LOADER = _loader(yaml.SafeLoader)
-_FAST_LOADER = _loader(yaml.CSafeLoader) if hasattr(yaml, "CSafeLoader") else None
-
-
-def _yaml_error(path: str, exc: yaml.YAMLError) -> Diagnostic:
+def _yaml_error(path: str, exc: Exception) -> Diagnostic:
     mark = getattr(exc, "problem_mark", None)
     line = 2 + mark.line if mark is not None else 1
     problem = getattr(exc, "problem", None) or "invalid YAML"

@@ -12,14 +12,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sagenotes_anki.plainyaml import simple_mapping
-from sagenotes_anki.source import _SAFE_LOADER, _plain_value
+from sagenotes_anki.source import _plain_value
+from sagenotes_anki.yamlread import SAFE_LOADER
 
 _FRONT = re.compile(r"\A---\n(.*?)^---$", re.S | re.M)
 
 
 def by_pyyaml(raw: str) -> Any:
     try:
-        loaded = yaml.load(raw, Loader=_SAFE_LOADER)
+        loaded = yaml.load(raw, Loader=SAFE_LOADER)
     except yaml.YAMLError:
         return "error"
     if not isinstance(loaded, dict):
