@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -253,6 +255,26 @@ class TestBuild:
         assert "0 changed, 0 unchanged, 0 removed" in summary
         assert f"wrote {out}" in summary
         assert result.stdout == ""
+
+    def test_up_to_date_build_loads_no_parser(self, good: Path, tmp_path: Path) -> None:
+        """A rebuild with nothing changed answers without loading the parser or genanki
+        (their import is most of a no-op rebuild's time)."""
+        out = tmp_path / "deck.apkg"
+        probe = (
+            "import sys\n"
+            "from sagenotes_anki.cli import main\n"
+            "try:\n"
+            "    main(sys.argv[1:])\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "heavy = ('mistune', 'genanki', 'yaml', 'frontmatter', 'nh3')\n"
+            "print(sorted(m for m in heavy if m in sys.modules))\n"
+        )
+        command = [sys.executable, "-c", probe, "build", str(good), "-o", str(out), "-q"]
+        first = subprocess.run(command, capture_output=True, text=True, check=True)
+        assert "mistune" in first.stdout  # a real build does parse
+        again = subprocess.run(command, capture_output=True, text=True, check=True)
+        assert again.stdout.strip() == "[]", again.stdout + again.stderr
 
     def test_second_build_is_up_to_date(self, good: Path, tmp_path: Path) -> None:
         """Rebuilding unchanged notes says up to date and leaves the file byte-identical."""
