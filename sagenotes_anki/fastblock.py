@@ -20,7 +20,7 @@ from typing import Any
 
 from mistune.helpers import unescape_char
 
-from .fastlist import simple_list
+from .fastlist import may_open_block, simple_list
 
 Token = dict[str, Any]
 
@@ -46,7 +46,8 @@ def plain_blocks(
     pos, end = 0, len(src)
     after_paragraph = False
     while pos < end:
-        m = sc.match(src, pos)
+        newline = src.find("\n", pos)
+        m = sc.match(src, pos) if may_open_block(src[pos : newline + 1]) else None
         if m is None:
             if src[pos] in " \t":
                 return None  # an indented line: code, or a continuation
@@ -89,10 +90,11 @@ def _paragraph_end(src: str, pos: int, sc: Pattern[str]) -> int:
     """Where a paragraph starting at ``pos`` ends: at a blank line or a block's first line."""
     start = pos
     while pos < len(src):
-        if pos > start and sc.match(src, pos):
-            break
         newline = src.find("\n", pos)
-        pos = len(src) if newline < 0 else newline + 1
+        stop = len(src) if newline < 0 else newline + 1
+        if pos > start and may_open_block(src[pos:stop]) and sc.match(src, pos):
+            break
+        pos = stop
     return pos
 
 

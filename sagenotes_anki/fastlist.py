@@ -41,22 +41,20 @@ def simple_list(
     bullet = marker[-1]
     if number is not None and int(number) != 1 and after_paragraph:
         return None  # mistune: only a list numbered from 1 may interrupt a paragraph
+    ordered = number is not None
     items: list[dict[str, Any]] = []
-    pos = start
-    while True:
-        item = _ITEM.match(src, pos)
-        if item is None or not _sibling(item, spaces, bullet, number is not None):
-            return None
+    item: Match[str] | None = first
+    while item is not None:
         content = item.group(5)
-        if start_of_content.match(content):
+        if may_open_block(content) and start_of_content.match(content):
             return None
         items.append({"type": "list_item", "children": [{"type": "block_text", "text": content}]})
         pos = item.end()
         if pos >= len(src):
             break
         if not _BLANK.match(src, pos):
-            nxt = _ITEM.match(src, pos)
-            if nxt is not None and _sibling(nxt, spaces, bullet, number is not None):
+            item = _ITEM.match(src, pos)
+            if item is not None and _sibling(item, spaces, bullet, ordered):
                 continue
             return None  # a continuation line, or a block right after the list
         while pos < len(src) and (blank := _BLANK.match(src, pos)) is not None:
@@ -69,6 +67,23 @@ def simple_list(
         attrs["start"] = int(number)
     token = {"type": "list", "children": items, "tight": True, "bullet": bullet, "attrs": attrs}
     return token, pos
+
+
+# The characters a block can start with under mistune's rules and the table plugin's; a
+# line that starts otherwise opens a block only as a table's header row (with a "|").
+_BLOCK_START = frozenset("#>`~<*-+_=|[")
+
+
+def may_open_block(line: str) -> bool:
+    """False when ``line`` cannot be the first line of a block other than a paragraph: a
+    test that spares matching mistune's rules against most lines."""
+    if "|" in line:
+        return True
+    first = line[:1]
+    if not first or first in _BLOCK_START or first.isdigit() or first.isspace():
+        # "**Term**" is bold, never a rule ("***") or a bullet ("* ").
+        return not (line.startswith("**") and line[2:3] not in ("", " ", "\t", "*"))
+    return False
 
 
 def _sibling(item: Match[str], spaces: str, bullet: str, ordered: bool) -> bool:

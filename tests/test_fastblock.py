@@ -118,6 +118,14 @@ class TestSameTokens:
             "- a\n\n---\n\n# h\n",
             "text\n\n\n\n",
             "no newline at the end",
+            "**|a|**\n--|--\n",
+            "**a** | b\n:-|-:\n",
+            "text\n**|x|**\n--|--\n",
+            "١. arabic-indic digits\n",
+            "text\n٢) more\n",
+            "**\n",
+            "** \n",
+            "text\n**bold line**\n",
         ],
     )
     def test_edge_cases(self, text: str) -> None:
@@ -156,6 +164,12 @@ LINES = st.sampled_from(
         "a | b",
         "--|--",
         "\u00a0nbsp",
+        "**bold**",
+        "**|x|**",
+        "١. digit",
+        "| a |",
+        "**",
+        "** x",
     ]
 )
 
