@@ -62,8 +62,10 @@ def parse_note(
     body, inserted = prepare(split.body, lambda label: is_label(label, sections))
     # List items are located by scanning lines: scan the file as the parser saw it
     # (comments blanked), line for line, without the blank lines the pre-pass added.
-    skipped = set(inserted)
-    kept = [line for index, line in enumerate(body.split("\n")) if index not in skipped]
+    kept = body.split("\n")
+    if inserted:
+        skipped = set(inserted)
+        kept = [line for index, line in enumerate(kept) if index not in skipped]
     seen = text.split("\n")[: split.body_line - 1] + kept
     blocks = parse_blocks(body, split.body_line, seen, inserted)
     blocks = demote_setext(flatten_quotes(blocks), sections)
