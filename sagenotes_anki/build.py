@@ -129,6 +129,22 @@ def build(
     shortcut = _shortcut(notes_dir, out, options)
     if shortcut is not None and isinstance(previous := shortcut.recall(), BuildReport):
         return previous  # nothing this build reads has changed since the last one
+    from .cache import collector_paused
+
+    # The build makes hundreds of thousands of objects that live to its end and hold no
+    # cycles; the cyclic collector would only scan them again and again as they grow.
+    with collector_paused():
+        return _build(notes_dir, out, options, progress, shortcut)
+
+
+def _build(
+    notes_dir: Path,
+    out: Path,
+    options: BuildOptions,
+    progress: Progress | None,
+    shortcut: Shortcut | None,
+) -> BuildReport:
+    """The build itself, once the shortcut could not answer."""
     digests = shortcut.known() if shortcut is not None else None
     read = shortcut.digests if shortcut is not None and digests is None else None
     paths = shortcut.relpaths if shortcut is not None else None

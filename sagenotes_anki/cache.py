@@ -116,7 +116,7 @@ class ParseCache:
 
     def _shards(self) -> list[dict[str, object]]:
         if self._stored is None:
-            with _collector_paused():
+            with collector_paused():
                 self._stored = [self._read(shard) for shard in range(SHARDS)]
         return self._stored
 
@@ -144,7 +144,7 @@ def _shard(relpath: str) -> int:
 
 
 @contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building many objects that hold no cycles.
 
     Unpickling a large cache makes hundreds of thousands of tuples; collections triggered
@@ -190,7 +190,7 @@ def parse_all(
             digests = scan(folder, relpaths)
         if read is not None:
             read.update(digests)
-        with _collector_paused():
+        with collector_paused():
             for relpath in relpaths:
                 digest = digests.get(relpath)
                 hit = cache.get(relpath, digest) if digest else None
@@ -238,7 +238,11 @@ def _prepare(
     # not leave the other core idle; results come back as plain tuples, cheap to unpickle,
     # and are taken in (and progress shown) while the workers go on parsing.
     chunksize = max(1, min(CHUNK_MAX, len(todo) // (count * 8)))
-    with ProcessPoolExecutor(max_workers=count, mp_context=_context()) as executor:
+    # A worker's garbage is its own: it collects as usual even when the build paused the
+    # collector in the process it was forked from.
+    with ProcessPoolExecutor(
+        max_workers=count, mp_context=_context(), initializer=gc.enable
+    ) as executor:
         yield from executor.map(work, todo, chunksize=chunksize)
 
 
@@ -269,6 +273,7 @@ __all__: Sequence[str] = [
     "Prepared",
     "Shortcut",
     "available_cpus",
+    "collector_paused",
     "content_digest",
     "parse_all",
     "prepare",
