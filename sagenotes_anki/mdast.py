@@ -32,6 +32,7 @@ _POS = "_sagenotes_pos"
 # with the children it came from, so a token copied with other children is converted anew.
 _TEXT = "_sagenotes_text"
 _ITEM = "_sagenotes_item_text"
+_LINES = "_sagenotes_item_lines"
 _CHECKBOX = re.compile(r"\[[ xX]\][ \t]+")
 _ITEM_MARKER = re.compile(r"(?:>[ \t]?)*([ \t]*)(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 
@@ -127,9 +128,15 @@ class Block:
 
     def items(self) -> list[tuple[Token, int]]:
         """The items of a list block with the line each starts on."""
+        # Every reader walks the lists: the lines are found once per block and kept.
+        cached = self.token.get(_LINES)
+        if cached is not None and cached[0] == self.line and cached[1] is self.source:
+            return list(cached[2])
         children = [c for c in self.token.get("children", ()) if c.get("type") == "list_item"]
         lines = _item_lines(self.source, self.line, len(children))
-        return list(zip(children, lines, strict=True))
+        found = list(zip(children, lines, strict=True))
+        self.token[_LINES] = (self.line, self.source, found)
+        return list(found)
 
 
 def parse_blocks(
