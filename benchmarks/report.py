@@ -50,7 +50,8 @@ def table(data: dict[str, Any]) -> str:
         f"whole bench {data['total_seconds'] / 60:.1f} min. Made by `make bench` "
         "(`benchmarks/run.py`). Times are whole processes, median of the runs; "
         "the ratio in brackets is to the naive reference pipeline "
-        "(`benchmarks/reference.py`) timed in the same session.",
+        "(`benchmarks/reference.py`) timed in the same session, its runs alternating "
+        "with the cold builds'.",
         "",
         "| scale | cold full build | no-op rebuild | one note changed | peak RSS |",
         "| --- | --- | --- | --- | --- |",

@@ -132,16 +132,16 @@ def bench_scale(
         if log:
             print(f"[{copies}x] {message}", flush=True)
 
+    # Reference runs and cold builds alternate, so that both see the machine as it is at the
+    # same moment: on a shared machine its speed drifts by a third within minutes.
     ref_out = WORK / f"reference-{copies}x.apkg"
     reference = []
+    cold = []
     for i in range(runs):
         ref_out.unlink(missing_ok=True)
         reference.append(timed([sys.executable, str(ROOT / "benchmarks" / "reference.py"),
                                 str(corpus), str(ref_out)], ROOT))
         say(f"reference run {i + 1}: {reference[-1].seconds:.2f} s")
-
-    cold = []
-    for i in range(runs):
         clean(corpus, out_dir)
         cold.append(timed(build, out_dir, env))
         say(f"cold build {i + 1}: {cold[-1].seconds:.2f} s, {cold[-1].rss_mb:.0f} MB")
