@@ -16,6 +16,8 @@ import re
 from re import Match, Pattern
 from typing import Any
 
+from mistune.block_parser import BlockParser
+
 # An item line: up to three spaces, a bullet or number, one to four spaces, then the content
 # (five or more spaces would make the content an indented code block inside the item).
 _ITEM = re.compile(r"( {0,3})([-*+]|(\d{1,9})[.)])( {1,4})(\S[^\t\n]*)\n")
@@ -84,6 +86,11 @@ def may_open_block(line: str) -> bool:
         # "**Term**" is bold, never a rule ("***") or a bullet ("* ").
         return not (line.startswith("**") and line[2:3] not in ("", " ", "\t", "*"))
     return False
+
+
+def item_openers(block: BlockParser) -> Pattern[str]:
+    """What a list item's first line may open besides a paragraph: ``block``'s own rules."""
+    return block.compile_sc([rule for rule in block.list_rules if rule != "blank_line"])
 
 
 def _sibling(item: Match[str], spaces: str, bullet: str, ordered: bool) -> bool:

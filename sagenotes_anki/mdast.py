@@ -22,7 +22,7 @@ from mistune.plugins import import_plugin
 
 from .fastblock import plain_blocks
 from .fastinline import ShortcutInline
-from .fastlist import simple_list
+from .fastlist import item_openers, simple_list
 from .model import RichText, Span, SpanKind
 from .obsidian import transform
 
@@ -64,17 +64,13 @@ class _PositionParser(BlockParser):
         if self.fast_lists and state.parent is None and self._open == 1:
             last = state.last_token()
             after = last is not None and last["type"] == "paragraph"
-            found = simple_list(state.src, m.start(), self._content_start(), after_paragraph=after)
+            found = simple_list(state.src, m.start(), item_openers(self), after_paragraph=after)
             if found is not None:
                 token, end = found
                 state.append_token(token)
                 state.cursor = end
                 return end
         return super().parse_list(m, state)
-
-    def _content_start(self) -> re.Pattern[str]:
-        # What a list item's first line may open besides a paragraph: mistune's own rules.
-        return self.compile_sc([rule for rule in self.list_rules if rule != "blank_line"])
 
 
 class _PositionState(BlockState):
@@ -167,9 +163,7 @@ def _parse(body: str) -> tuple[list[Token], BlockState]:
     if block.fast_lists:
         state = _PositionState()
         state.process(body if body.endswith("\n") else body + "\n")
-        found = plain_blocks(state.src, block.compile_sc(), block._content_start(), _POS)
-        if found is not None:
-            state.tokens = found
+        if plain_blocks(block, state, _POS):
             rendered = _MARKDOWN.render_state(state)
             assert isinstance(rendered, list)
             return rendered, state
