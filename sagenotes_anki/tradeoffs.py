@@ -25,6 +25,7 @@ def read_tradeoffs(blocks: list[Block], names: SectionNames) -> tuple[TradeOff, 
     # The last heading or bold-only paragraph, and its line: the subject of a bare "장점:".
     subject = ("", 0)
     pending: tuple[str, str] | None = None
+    words = _any_side_word(names.names("pros") + names.names("cons"))
     for block in blocks:
         if block.type == "list" and pending is not None:
             _add_items(found, *pending, [item_text(item) for item, _ in block.items()], block.line)
@@ -35,11 +36,11 @@ def read_tradeoffs(blocks: list[Block], names: SectionNames) -> tuple[TradeOff, 
             subject = (block.text().plain().strip(), block.line)
         elif block.type == "paragraph":
             children = block.token.get("children", ())
-            maybe = _may_name_side(children, names)
+            maybe = _may_name_side(children, words)
             if not maybe and not (children and children[0].get("type") == "strong"):
                 continue  # prose: neither a label nor a subject (most paragraphs)
             text = block.text()
-            label = _pros_cons(text, names) if maybe else None
+            label = _pros_cons(text, names, words) if maybe else None
             if label is not None:
                 name, side, rest = label
                 line = block.line if name or not subject[0] else subject[1]
@@ -50,7 +51,7 @@ def read_tradeoffs(blocks: list[Block], names: SectionNames) -> tuple[TradeOff, 
                 subject = (_EDGES.sub("", RichText(text.spans[:1]).plain()), block.line)
         elif block.type == "list":
             for item, line in block.items():
-                _labelled_item(found, item, line, names, subject)
+                _labelled_item(found, item, line, names, words, subject)
         elif block.type == "table":
             _table(found, block, names)
     return tuple(t for t in found.values() if t.pros or t.cons)
@@ -61,6 +62,7 @@ def _labelled_item(
     item: Token,
     line: int,
     names: SectionNames,
+    words: re.Pattern[str],
     subject: tuple[str, int],
 ) -> None:
     """``- **X 장점**: a, b`` or ``- **X 장점**:`` over nested bullets, inside a list."""
@@ -68,9 +70,9 @@ def _labelled_item(
     if not children or children[0].get("type") not in ("block_text", "paragraph"):
         return
     # Most items name no side: tell from the tokens' own text before making a RichText.
-    if not _may_name_side(children[0].get("children", ()), names):
+    if not _may_name_side(children[0].get("children", ()), words):
         return
-    label = _pros_cons(inline(children[0].get("children", ())), names)
+    label = _pros_cons(inline(children[0].get("children", ())), names, words)
     if label is None:
         return
     name, side, rest = label
@@ -87,13 +89,13 @@ def _labelled_item(
 _RESHAPED = ("[[", "==", "^", "<!--")
 
 
-def _may_name_side(tokens: list[Token], names: SectionNames) -> bool:
+def _may_name_side(tokens: list[Token], words: re.Pattern[str]) -> bool:
     """False when inline tokens cannot hold a pros/cons word: a test that spares making
     their RichText. Text that Obsidian syntax reshapes is always looked at whole."""
     raw = _token_text(tokens)
     if any(mark in raw for mark in _RESHAPED):
         return True
-    return _side_words(names).search(raw) is not None
+    return words.search(raw) is not None
 
 
 def _token_text(tokens: list[Token]) -> str:
@@ -170,19 +172,6 @@ def side_of(label: str, names: SectionNames) -> tuple[str, str] | None:
     return None
 
 
-_SIDE_WORDS: dict[int, tuple[SectionNames, re.Pattern[str]]] = {}
-
-
-def _side_words(names: SectionNames) -> re.Pattern[str]:
-    """:func:`_any_side_word` for both sides of ``names``; asked for every paragraph and list
-    item, so kept by the identity of ``names`` (hashing its every field each time costs)."""
-    kept = _SIDE_WORDS.get(id(names))
-    if kept is None or kept[0] is not names:
-        kept = (names, _any_side_word(names.names("pros") + names.names("cons")))
-        _SIDE_WORDS[id(names)] = kept
-    return kept[1]
-
-
 @functools.lru_cache(maxsize=64)
 def _any_side_word(names: tuple[str, ...]) -> re.Pattern[str]:
     """Any of the names, anywhere, as :func:`side_of`'s patterns compare them."""
@@ -202,13 +191,16 @@ def _side_patterns(names: tuple[str, ...]) -> tuple[re.Pattern[str], ...]:
     return tuple(re.compile(form, re.IGNORECASE) for form in forms)
 
 
-def _pros_cons(text: RichText, names: SectionNames) -> tuple[str, str, RichText] | None:
-    """A label paragraph: ``**X 장점**: rest``, ``**X** 장점:``, or unbolded ``X 장점:``."""
+def _pros_cons(
+    text: RichText, names: SectionNames, words: re.Pattern[str]
+) -> tuple[str, str, RichText] | None:
+    """A label paragraph: ``**X 장점**: rest``, ``**X** 장점:``, or unbolded ``X 장점:``;
+    ``words`` finds any pros/cons name of ``names``."""
     first = text.spans[0] if text.spans else None
     if first is None:
         return None
     # Every label form holds a pros/cons word: text without one (most text) is no label.
-    if not _side_words(names).search(text.plain()):
+    if not words.search(text.plain()):
         return None
     if first.kind == "strong":
         found = side_of(RichText((first,)).plain(), names)
