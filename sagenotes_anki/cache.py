@@ -181,11 +181,9 @@ def parse_all(
     cache = ParseCache(cache_dir, sections, choice) if cache_dir is not None else None
     results: dict[str, Prepared] = {}
     todo: list[str] = []
-    if cache is not None and digests is None and cache.empty():
-        cache_hits = False  # a first build: nothing to look up, so no reason to read twice
-    else:
-        cache_hits = cache is not None
-    if cache is not None and cache_hits:
+    # A first build (an empty cache, no digests taken) has nothing to look up: the files
+    # are read once, by the parse.
+    if cache is not None and (digests is not None or not cache.empty()):
         if digests is None:
             digests = scan(folder, relpaths)
         if read is not None:
