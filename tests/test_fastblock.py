@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shortcuts import record_taken
 
-import sagenotes_anki.fastblock as fastblock
 from sagenotes_anki import mdast
 from sagenotes_anki.source import split_front_matter
 
@@ -53,15 +53,7 @@ class TestSameTokens:
         self, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Most real notes go by the shortcut (else it would save nothing)."""
-        taken: list[bool] = []
-        original = fastblock.plain_blocks
-
-        def counting(*args: Any) -> Any:
-            found = original(*args)
-            taken.append(found is not None)
-            return found
-
-        monkeypatch.setattr(mdast, "plain_blocks", counting)
+        taken = record_taken(monkeypatch, mdast, "plain_blocks")
         for body in bodies(corpus_dir):
             parsed(body, shortcuts=True)
         assert len(taken) > 200

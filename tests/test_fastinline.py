@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from shortcuts import record_taken
 
 from sagenotes_anki.fastinline import ShortcutInline
 from sagenotes_anki.mdast import _markdown, _PositionState
@@ -50,15 +51,7 @@ class TestSameTokens:
         self, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Most inline texts of real notes go by the shortcut (else it would save nothing)."""
-        taken: list[bool] = []
-        original = ShortcutInline._plain_and_bold
-
-        def counting(self: ShortcutInline, src: str) -> Any:
-            found = original(self, src)
-            taken.append(found is not None)
-            return found
-
-        monkeypatch.setattr(ShortcutInline, "_plain_and_bold", counting)
+        taken = record_taken(monkeypatch, ShortcutInline, "_plain_and_bold")
         for text in texts(corpus_dir)[:3000]:
             inline(FAST, text)
         assert len(taken) == 3000

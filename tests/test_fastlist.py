@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shortcuts import record_taken
 
-import sagenotes_anki.fastlist as fastlist
+from sagenotes_anki import mdast
 from sagenotes_anki.mdast import _markdown, _PositionState
 from sagenotes_anki.source import split_front_matter
 
@@ -43,15 +44,7 @@ class TestSameTokens:
         self, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """Most lists of real notes go by the shortcut (else it would save nothing)."""
-        taken: list[bool] = []
-        original = fastlist.simple_list
-
-        def counting(*args: Any, **kwargs: Any) -> Any:
-            found = original(*args, **kwargs)
-            taken.append(found is not None)
-            return found
-
-        monkeypatch.setattr("sagenotes_anki.mdast.simple_list", counting)
+        taken = record_taken(monkeypatch, mdast, "simple_list")
         for _, body in bodies(corpus_dir)[:60]:
             tokens(FAST, body)
         assert len(taken) > 300
