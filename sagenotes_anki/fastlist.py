@@ -23,8 +23,9 @@ from mistune.block_parser import BlockParser
 _ITEM = re.compile(r"( {0,3})([-*+]|(\d{1,9})[.)])( {1,4})(\S[^\t\n]*)\n")
 _BLANK = re.compile(r"[ \t]*(?:\n|$)")
 # After a blank line, a line that may still belong to the list (indented content, or
-# another item, which would make the list loose) is left to mistune.
-_MAY_CONTINUE = re.compile(r"[ \t]|(?:[-*+]|\d{1,9}[.)])(?:[ \t]|\n)")
+# another item, which would make the list loose) is left to mistune; so is a quote, which
+# mistune's list reader parses itself and may place before tokens that precede it.
+_MAY_CONTINUE = re.compile(r"[ \t>]|(?:[-*+]|\d{1,9}[.)])(?:[ \t]|\n)")
 
 
 def simple_list(

@@ -65,6 +65,7 @@ class TestSameTokens:
             "- a\n\n# heading\n",
             "- a\n```\ncode\n```\n",
             "- a\n> quote\n",
+            "===\n- item\n\n> quote\n2) ordered",
             "- a\n---\n",
             "- a\n\n---\n",
             "- a\n\n\n\ntext\n",
