@@ -70,8 +70,11 @@ $(PY):
 apt-venv:
 	$(call apt_install,$(VENV_DEBS))
 
+# An editable install leaves the package uncompiled; compiling it once spares every run the
+# work where PYTHONDONTWRITEBYTECODE keeps Python from caching it.
 $(VENV)/.installed: $(PY) pyproject.toml
 	$(PIP) install -q -e .
+	$(PY) -m compileall -q sagenotes_anki
 	@touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml

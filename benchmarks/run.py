@@ -14,6 +14,7 @@ Writes benchmarks/results/results.json, results.md and time_vs_notes.png.
 from __future__ import annotations
 
 import argparse
+import compileall
 import json
 import os
 import platform
@@ -72,6 +73,9 @@ def snapshot() -> dict[str, str]:
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(ROOT / "sagenotes_anki", target / "sagenotes_anki",
                     ignore=shutil.ignore_patterns("__pycache__"))
+    # Byte-compiled as `pip install` does: with PYTHONDONTWRITEBYTECODE set (as on some
+    # machines) every run would otherwise compile the whole package again.
+    compileall.compile_dir(target / "sagenotes_anki", quiet=1)
     return {**os.environ, "PYTHONPATH": str(target)}
 
 

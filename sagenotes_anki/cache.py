@@ -25,6 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cpus import available_cpus
 from .prepared import CardChoice, Entry, Prepared, from_entry, prepare, read_entry
 from .sections import SectionNames
 from .stamp import (
@@ -242,14 +243,6 @@ def _prepare(
         max_workers=count, mp_context=_context(), initializer=gc.enable
     ) as executor:
         yield from executor.map(work, todo, chunksize=chunksize)
-
-
-def available_cpus() -> int:
-    """The CPUs this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def _context() -> BaseContext:

@@ -21,12 +21,13 @@ from typing import IO, Any
 
 import genanki
 
+from .archive import fits, write_archive
 from .atomic import Written, atomic_write
 from .notetypes import NoteType
 
 # Bumped whenever the writer changes what it puts in a package, so that an existing package
 # written by an older writer is not taken for up to date.
-PACKAGE_FORMAT = 1
+PACKAGE_FORMAT = 2
 
 # Zip entries carry a local date and time; a fixed one keeps the bytes reproducible.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -157,6 +158,10 @@ class _PinnedPackage(genanki.Package):  # type: ignore[misc]
                 conn.commit()
             finally:
                 conn.close()
+            if fits(db_path.stat().st_size):
+                write_archive(dest, db_path, [("media", b"{}")], _ZIP_LEVEL)
+                return
+            # Beyond 4 GiB: zipfile, which writes the zip64 extension, on one core.
             with zipfile.ZipFile(
                 dest, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL
             ) as zf:
