@@ -27,9 +27,7 @@ class Written:
     sha256: str
 
 
-def atomic_write(
-    out: Path, write: Callable[[IO[bytes]], None], *, hashed: bool = True
-) -> Written:
+def atomic_write(out: Path, write: Callable[[IO[bytes]], None], *, hashed: bool = True) -> Written:
     """Write ``out`` through a temporary file beside it, then rename it into place.
 
     On any failure the temporary file is removed and ``out`` is left as it was; OS and
@@ -62,6 +60,25 @@ def atomic_write(
         raise
     _sync_folder(out.parent)
     return Written(out, size, sha256)
+
+
+def finish_write(tmp: Path, out: Path, tail: bytes) -> None:
+    """Append ``tail`` to ``tmp``, a file written beside ``out``, and rename it into place.
+
+    The end of a write begun elsewhere (another process wrote the start of ``tmp``), with
+    the guarantees of :func:`atomic_write`: on failure ``tmp`` is removed and ``out`` left
+    as it was.
+    """
+    try:
+        with open(tmp, "ab") as f:
+            f.write(tail)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, out)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from exc
+    _sync_folder(out.parent)
 
 
 def _sha256(f: IO[bytes]) -> str:

@@ -23,16 +23,7 @@ from typing import TYPE_CHECKING
 
 from .errors import NotesFolderError, SageNotesError
 from .identity import build_timestamp, deck_id_for
-from .lockfile import (
-    LOCK_NAME,
-    Item,
-    Lock,
-    OutputRecord,
-    Plan,
-    read_lock,
-    reconcile,
-    write_plan,
-)
+from .lockfile import LOCK_NAME, Item, Lock, OutputRecord, Plan, read_lock, reconcile
 from .model import Diagnostic, StudyNote
 from .notetypes import NOTE_TYPES, NoteType
 from .previous import recover
@@ -41,6 +32,7 @@ from .stamp import Shortcut, tool_digest
 from .walk import markdown_files
 
 if TYPE_CHECKING:
+    from .forked import Job
     from .package import PackageNote
     from .rows import CardRow
     from .vault import Vault
@@ -130,11 +122,13 @@ def build(
     if shortcut is not None and isinstance(previous := shortcut.recall(), BuildReport):
         return previous  # nothing this build reads has changed since the last one
     from .cache import collector_paused
+    from .forked import waited
 
     # The build makes hundreds of thousands of objects that live to its end and hold no
     # cycles; the cyclic collector would only scan them again and again as they grow.
-    with collector_paused():
-        return _build(notes_dir, out, options, progress, shortcut)
+    # Side work (saving the parse cache) is over by the time the build returns.
+    with collector_paused(), waited() as jobs:
+        return _build(notes_dir, out, options, progress, shortcut, jobs)
 
 
 def _build(
@@ -143,13 +137,21 @@ def _build(
     options: BuildOptions,
     progress: Progress | None,
     shortcut: Shortcut | None,
+    jobs: list[Job],
 ) -> BuildReport:
-    """The build itself, once the shortcut could not answer."""
+    """The build itself, once the shortcut could not answer; side work goes in ``jobs``."""
     digests = shortcut.known() if shortcut is not None else None
     read = shortcut.digests if shortcut is not None and digests is None else None
     paths = shortcut.relpaths if shortcut is not None else None
     loaded, made = _load(
-        notes_dir, options, progress, with_cards=True, digests=digests, read=read, paths=paths
+        notes_dir,
+        options,
+        progress,
+        with_cards=True,
+        digests=digests,
+        read=read,
+        paths=paths,
+        jobs=jobs,
     )
     diagnostics = list(loaded.diagnostics)
     failed = loaded.errored_paths
@@ -191,14 +193,23 @@ def _build(
     if _up_to_date(lock, inputs, out):
         return _remember(shortcut, replace(report, up_to_date=True, size=out.stat().st_size))
 
+    from .lockwrite import start_plan
     from .package import write_package
 
     mods = {name: stamp.mod for name, stamp in plan.notetypes.items()}
     deck_id = deck_id_for(options.deck_name)
     package_notes = _package_notes(plan, current)
-    written = write_package(out, options.deck_name, deck_id, package_notes, mods, timestamp)
-    record = OutputRecord(inputs, written.sha256, written.size, _relative(out, lock_path.parent))
-    write_plan(lock_path, plan, record)
+    # The lock's text is written beside the package (a side process, on the other core);
+    # the lock itself changes only once the package is complete.
+    pending = start_plan(lock_path, plan)
+    try:
+        written = write_package(out, options.deck_name, deck_id, package_notes, mods, timestamp)
+    except BaseException:
+        pending.abandon()
+        raise
+    pending.finish(
+        OutputRecord(inputs, written.sha256, written.size, _relative(out, lock_path.parent))
+    )
     return _remember(shortcut, replace(report, written=True, size=written.size))
 
 
@@ -214,6 +225,7 @@ def _load(
     digests: Mapping[str, str | None] | None = None,
     read: dict[str, str | None] | None = None,
     paths: Sequence[str] | None = None,
+    jobs: list[Job] | None = None,
 ) -> tuple[Vault, Mapping[str, tuple[str, tuple[CardRow, ...]]]]:
     """The notes, and (``with_cards``) each note's cards by path, made where it was parsed,
     with the note identity their GUIDs were made from.
@@ -221,6 +233,7 @@ def _load(
     ``digests`` are the notes' digests already taken (by the no-op shortcut), by path in
     folder order: they also spare walking the folder again. ``read`` receives the digest of
     every note as it is read; ``paths`` are the notes in folder order, when already walked.
+    ``jobs`` takes side work to wait for (see ``cache.parse_all``).
     """
     from . import cache, vault
 
@@ -244,6 +257,7 @@ def _load(
         choice=choice,
         digests=digests,
         read=read,
+        jobs=jobs,
     )
     loaded = vault.assemble([(path, p.result) for path, p in prepared], notes_dir)
     if loaded.files == 0:

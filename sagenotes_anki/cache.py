@@ -25,6 +25,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import forked
 from .cpus import available_cpus
 from .prepared import CardChoice, Entry, Prepared, from_entry, prepare, read_entry
 from .sections import SectionNames
@@ -42,6 +43,8 @@ from .stamp import (
 
 if TYPE_CHECKING:
     from multiprocessing.context import BaseContext
+
+    from .forked import Job
 
 # Below this many notes to parse, starting worker processes costs more than it saves
 # (measured: ~4 ms to parse a note, ~60 ms to start two workers and collect their results).
@@ -171,6 +174,7 @@ def parse_all(
     choice: CardChoice | None = None,
     digests: Mapping[str, str | None] | None = None,
     read: dict[str, str | None] | None = None,
+    jobs: list[Job] | None = None,
 ) -> list[tuple[str, Prepared]]:
     """Every file's ParseResult (and cards, given a ``choice``) in ``relpaths`` order.
 
@@ -178,6 +182,9 @@ def parse_all(
     CPUs this process may use); the notes are parsed in this process when there are few of
     them or only one CPU. ``digests`` (from :func:`scan`) saves reading the files again to
     look them up; ``read``, when given, receives the digest of every file as it was read.
+    With ``jobs``, a cache that many notes were added to is saved by a side process
+    (:mod:`forked`) while the build goes on; its job is put in ``jobs`` for the caller to
+    wait for.
     """
     cache = ParseCache(cache_dir, sections, choice) if cache_dir is not None else None
     results: dict[str, Prepared] = {}
@@ -213,7 +220,10 @@ def parse_all(
         if progress is not None:
             progress(len(results), len(relpaths))
     if cache is not None:
-        cache.save()
+        if jobs is not None and len(todo) >= PARALLEL_MIN:
+            jobs.append(forked.start(cache.save))
+        else:
+            cache.save()
     return [(relpath, results[relpath]) for relpath in relpaths]
 
 

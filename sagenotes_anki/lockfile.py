@@ -16,13 +16,11 @@ import hashlib
 import json
 import re
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from .atomic import atomic_write
 from .identity import content_hash, fresh_mod
 from .model import Diagnostic
 from .previous import Recovered
@@ -167,7 +165,7 @@ class Plan:
     def to_lock(self, output: OutputRecord | None) -> Lock:
         """The lock that describes a package written from this plan."""
         entries = {
-            e.item.guid: e if status in _KEPT_WITH_CONTENT else _lean(e)
+            e.item.guid: e if status in KEPT_WITH_CONTENT else _lean(e)
             for e, status in self.entries
         }
         return Lock(entries, dict(self.notetypes), output)
@@ -179,7 +177,7 @@ def _lean(entry: Entry) -> Entry:
 
 
 # Items the notes no longer yield: the lock is the only place their content lives on.
-_KEPT_WITH_CONTENT = frozenset({"removed", "kept_removed", "carried"})
+KEPT_WITH_CONTENT = frozenset({"removed", "kept_removed", "carried"})
 
 
 def reconcile(
@@ -258,87 +256,6 @@ def reconcile(
 
 class LockFormatError(ValueError):
     """The lock file is not one we wrote (or not one we can read)."""
-
-
-def dumps(lock: Lock) -> str:
-    """The lock as stable, human-diffable JSON: one line per Anki note, keys sorted.
-
-    Items are grouped by note identity, so a changed definition is a one-line diff.
-    """
-    entries = ((e, e.full) for e in lock.entries.values())
-    return "".join(_lines(entries, lock.notetypes, lock.output))
-
-
-def _lines(
-    entries: Iterable[tuple[Entry, bool]],
-    notetypes: Mapping[str, Stamp],
-    output: OutputRecord | None,
-) -> Iterator[str]:
-    """The lock's text line by line (each with its newline); ``bool`` says "with content".
-
-    Written line by line because the text of a large vault's lock is several times the
-    size of the entries it describes.
-    """
-    grouped: dict[str, dict[str, tuple[Entry, bool]]] = {}
-    for entry, full in entries:
-        grouped.setdefault(entry.item.identity, {})[entry.item.key] = (entry, full)
-    yield "{\n"
-    yield f' "about": {_compact(_ABOUT)},\n'
-    yield f' "format": {LOCK_FORMAT},\n'
-    yield ' "items": {\n'
-    last = len(grouped) - 1
-    for i, identity in enumerate(sorted(grouped)):
-        yield f"  {_compact(identity)}: {{\n"
-        keyed = grouped[identity]
-        keys = sorted(keyed)
-        for j, key in enumerate(keys):
-            comma = "," if j < len(keys) - 1 else ""
-            yield f"   {_compact(key)}: {_record(*keyed[key])}{comma}\n"
-        yield "  },\n" if i < last else "  }\n"
-    yield " },\n"
-    yield ' "notetypes": {\n'
-    names = sorted(notetypes)
-    for j, name in enumerate(names):
-        stamp = _compact({"hash": notetypes[name].hash, "mod": notetypes[name].mod})
-        yield f"  {_compact(name)}: {stamp}{',' if j < len(names) - 1 else ''}\n"
-    yield " },\n"
-    text = "null"
-    if output is not None:
-        record: dict[str, object] = {
-            "inputs": output.inputs,
-            "sha256": output.sha256,
-            "size": output.size,
-        }
-        if output.path:
-            record["path"] = output.path
-        text = _compact(record)
-    yield f' "output": {text}\n'
-    yield "}\n"
-
-
-def _record(entry: Entry, full: bool) -> str:
-    """One item's line: ``json.dumps`` of the record, keys in this order, spelt out by hand
-    (five times faster for the lean lines that make up nearly all of a lock)."""
-    item = entry.item
-    enc = encode_basestring
-    text = (
-        f'{{"guid": {enc(item.guid)}, "hash": {enc(entry.hash)}, "mod": {int(entry.mod)}, '
-        f'"notetype": {enc(item.notetype)}, "path": {enc(item.path)}'
-    )
-    if not full:
-        return text + "}"
-    fields = _compact(dict(item.fields), sort_keys=False)
-    return f'{text}, "fields": {fields}, "tags": {_compact(list(item.tags))}}}'
-
-
-_ABOUT = (
-    "Written by sagenotes-anki. Commit it with your notes: it keeps Anki re-imports from "
-    "duplicating cards or overwriting your edits."
-)
-
-
-def _compact(value: object, *, sort_keys: bool = True) -> str:
-    return json.dumps(value, sort_keys=sort_keys, ensure_ascii=False)
 
 
 def loads(text: str) -> Lock:
@@ -552,30 +469,6 @@ def _unescaped(content: str) -> str:
     if not isinstance(value, str):
         raise _NotOurs
     return value
-
-
-def write_lock(path: Path, lock: Lock) -> None:
-    """Write the lock atomically; raises OutputError when it cannot be written."""
-    _write(path, _lines(((e, e.full) for e in lock.entries.values()), lock.notetypes, lock.output))
-
-
-def write_plan(path: Path, plan: Plan, output: OutputRecord | None) -> None:
-    """Write ``plan.to_lock(output)`` atomically, without making that lock in memory first."""
-    entries = ((e, status in _KEPT_WITH_CONTENT) for e, status in plan.entries)
-    _write(path, _lines(entries, plan.notetypes, output))
-
-
-def _write(path: Path, lines: Iterable[str]) -> None:
-    def write(f: IO[bytes]) -> None:
-        chunk: list[str] = []
-        for line in lines:
-            chunk.append(line)
-            if len(chunk) >= 4096:
-                f.write("".join(chunk).encode("utf-8"))
-                chunk.clear()
-        f.write("".join(chunk).encode("utf-8"))
-
-    atomic_write(path, write, hashed=False)
 
 
 def _lock_warning(shown_as: str, problem: str) -> Diagnostic:

@@ -189,6 +189,7 @@ def test_a_write_failing_midway_keeps_package_and_lock(
     assert out.read_bytes() == before
     assert (notes / LOCK_NAME).read_bytes() == lock_before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deck.apkg", "notes"]
+    assert not [p.name for p in notes.iterdir() if p.name.startswith(".")]  # no lock begun
 
 
 def test_a_damaged_lock_is_reported_and_replaced(notes: Path, tmp_path: Path) -> None:

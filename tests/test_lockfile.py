@@ -19,12 +19,11 @@ from sagenotes_anki.lockfile import (
     Lock,
     OutputRecord,
     Plan,
-    dumps,
     loads,
     read_lock,
     reconcile,
-    write_lock,
 )
+from sagenotes_anki.lockwrite import dumps, write_lock
 from sagenotes_anki.previous import Recovered
 
 NOTETYPES = {"Concept": "h1"}
