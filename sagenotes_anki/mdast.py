@@ -107,6 +107,14 @@ class Block:
     token: Token
     source: Sequence[str]  # the file's lines, for locating list items
 
+    def __init__(self, type: str, line: int, token: Token, source: Sequence[str]) -> None:
+        # One per block of every note: filled directly, as model.Span's __init__ explains.
+        d = self.__dict__
+        d["type"] = type
+        d["line"] = line
+        d["token"] = token
+        d["source"] = source
+
     @property
     def level(self) -> int:
         """The heading level (0 for other blocks)."""
