@@ -35,6 +35,9 @@ REMOVED_TAG = "sagenotes::removed"
 Status = Literal["new", "changed", "unchanged", "removed", "kept_removed", "carried"]
 
 
+_PUT = object.__setattr__  # how a frozen dataclass sets its own fields
+
+
 @dataclass(frozen=True, slots=True)  # slots: a large vault has 10**5 of them
 class Item:
     """One Anki note as the lock sees it: who it is and what it holds.
@@ -52,6 +55,30 @@ class Item:
     names: tuple[str, ...]  # field names
     values: tuple[str, ...]  # HTML, one per name
     tags: tuple[str, ...]
+
+    # Made once or twice per Anki note of every build: object.__setattr__ is looked up once,
+    # not once per field as in the generated __init__ (half the time; tests/test_model.py
+    # holds it to the fields).
+    def __init__(
+        self,
+        guid: str,
+        notetype: str,
+        identity: str,
+        key: str,
+        path: str,
+        names: tuple[str, ...],
+        values: tuple[str, ...],
+        tags: tuple[str, ...],
+    ) -> None:
+        put = _PUT
+        put(self, "guid", guid)
+        put(self, "notetype", notetype)
+        put(self, "identity", identity)
+        put(self, "key", key)
+        put(self, "path", path)
+        put(self, "names", names)
+        put(self, "values", values)
+        put(self, "tags", tags)
 
     @staticmethod
     def of(
@@ -110,6 +137,13 @@ class Entry:
     mod: int
     hash: str
     full: bool = True  # False when read from a lock line that holds no fields and tags
+
+    def __init__(self, item: Item, mod: int, hash: str, full: bool = True) -> None:
+        put = _PUT  # see Item.__init__
+        put(self, "item", item)
+        put(self, "mod", mod)
+        put(self, "hash", hash)
+        put(self, "full", full)
 
     @staticmethod
     def of(item: Item, mod: int) -> Entry:

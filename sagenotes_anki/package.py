@@ -48,6 +48,24 @@ class PackageNote:
     mod: int  # seconds; decides whether a re-import updates the note
     due: int  # position among new cards: the study order
 
+    def __init__(
+        self,
+        notetype: NoteType,
+        guid: str,
+        fields: tuple[str, ...],
+        tags: tuple[str, ...],
+        mod: int,
+        due: int,
+    ) -> None:
+        # One per Anki note written: filled directly, as model.Span's __init__ explains.
+        d = self.__dict__
+        d["notetype"] = notetype
+        d["guid"] = guid
+        d["fields"] = fields
+        d["tags"] = tags
+        d["mod"] = mod
+        d["due"] = due
+
 
 def to_model(notetype: NoteType) -> Any:
     """The genanki model of a note type, with our fixed field and template ids."""
