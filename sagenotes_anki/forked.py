@@ -6,8 +6,8 @@ package on threads (the GIL); a forked child has its own interpreter and, copy o
 every object of the build for free. It reports nothing but its exit status: what it writes
 goes to files, and whoever waits for it decides what a failure means.
 
-Where fork is not the way to start processes (Windows, macOS) the work is done here, at
-once, in this process.
+Where fork is not the way to start processes (Windows, macOS), or other threads run (a
+caller's), the work is done here, at once, in this process.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+import threading
 from collections.abc import Callable, Iterator
 
 from .cpus import available_cpus
@@ -40,8 +41,9 @@ class Job:
 
 
 def can_fork() -> bool:
-    """Whether side work goes to a child process here (Linux, with a second CPU)."""
-    return sys.platform == "linux" and available_cpus() >= 2
+    """Whether side work goes to a child process here: Linux, a second CPU, and no other
+    thread (a library caller's threads could hold locks the child would then wait on)."""
+    return sys.platform == "linux" and available_cpus() >= 2 and threading.active_count() == 1
 
 
 def start(work: Callable[[], None]) -> Job:

@@ -34,6 +34,23 @@ def test_a_side_job_reports_success_and_failure() -> None:
         assert not forked.start(lambda: 1 / 0 and None).wait()  # the child's error: a failure
 
 
+def test_no_side_process_while_other_threads_run() -> None:
+    """Forking a process with other threads can leave the child waiting on their locks."""
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not forked.can_fork()
+        done: list[int] = []
+        assert forked.start(lambda: done.append(os.getpid())).wait()
+        assert done == [os.getpid()]  # done here, in this process
+    finally:
+        stop.set()
+        thread.join()
+
+
 def test_without_fork_the_work_is_done_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked, "can_fork", lambda: False)
     done: list[int] = []
