@@ -205,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1x only (a smoke test)")
     parser.add_argument("--scales", type=int, nargs="+", help="copies of the corpus, e.g. 1 10")
-    parser.add_argument("--runs", type=int, help="runs per measurement (default 5/3/3)")
+    parser.add_argument("--runs", type=int, help="runs per measurement (default 5/5/3)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results")
     args = parser.parse_args(argv)
     scales = [1] if args.quick else (args.scales or sorted(RUNS))
