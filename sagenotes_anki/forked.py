@@ -55,8 +55,13 @@ def start(work: Callable[[], None]) -> Job:
         work()
         return Job(None, True)
     for stream in (sys.stdout, sys.stderr):  # or the child would print their buffers again
-        stream.flush()
-    pid = os.fork()
+        with contextlib.suppress(OSError, ValueError, AttributeError):  # closed, or None
+            stream.flush()
+    try:
+        pid = os.fork()
+    except OSError:  # no memory or processes to spare: done here instead
+        work()
+        return Job(None, True)
     if pid:
         return Job(pid, False)
     code = 1

@@ -51,6 +51,16 @@ def test_no_side_process_while_other_threads_run() -> None:
         thread.join()
 
 
+def test_a_fork_that_fails_does_the_work_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(forked.os, "fork", refused)
+    done: list[int] = []
+    assert forked.start(lambda: done.append(os.getpid())).wait()
+    assert done == [os.getpid()]
+
+
 def test_without_fork_the_work_is_done_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked, "can_fork", lambda: False)
     done: list[int] = []
