@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from pathlib import Path
 from typing import Any
 
@@ -76,15 +77,29 @@ def table(data: dict[str, Any]) -> str:
         )
     by_copies = {row["copies"]: row for row in rows}
     if 10 in by_copies and 100 in by_copies:
-        growth = by_copies[100]["cold"]["seconds"] / by_copies[10]["cold"]["seconds"]
-        ok = PASS if growth <= LINEAR_LIMIT else FAIL
+        apart = by_copies[100]["cold"]["seconds"] / by_copies[10]["cold"]["seconds"]
         ref_growth = (by_copies[100]["reference"]["seconds"]
                       / by_copies[10]["reference"]["seconds"])
-        lines += [
-            "",
-            f"Growth of the cold build from 10{X} to 100{X}: {growth:.1f}{X} {ok} "
-            f"(target ≤ {LINEAR_LIMIT:g}{X}; the reference grows {ref_growth:.1f}{X}).",
-        ]
+        pairs = by_copies[100].get("paired_cold") or []
+        if pairs:
+            ratios = [big / small for small, big in pairs]
+            growth = statistics.median(ratios)
+            ok = PASS if growth <= LINEAR_LIMIT else FAIL
+            lines += [
+                "",
+                f"Growth of the cold build from 10{X} to 100{X}: {growth:.1f}{X} {ok} "
+                f"(target ≤ {LINEAR_LIMIT:g}{X}), the median over {len(pairs)} pairs of cold "
+                f"builds run back to back ({', '.join(f'{r:.1f}{X}' for r in ratios)}). "
+                f"Between the medians above, measured minutes apart: {apart:.1f}{X}; the "
+                f"reference's: {ref_growth:.1f}{X}.",
+            ]
+        else:
+            ok = PASS if apart <= LINEAR_LIMIT else FAIL
+            lines += [
+                "",
+                f"Growth of the cold build from 10{X} to 100{X}: {apart:.1f}{X} {ok} "
+                f"(target ≤ {LINEAR_LIMIT:g}{X}; the reference grows {ref_growth:.1f}{X}).",
+            ]
     lines += [
         "",
         "What is measured, each as a whole `sagenotes-anki build NOTES -o OUT -q` process:",

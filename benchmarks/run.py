@@ -123,9 +123,13 @@ def clean(corpus: Path, out_dir: Path) -> None:
 
 
 def bench_scale(
-    copies: int, runs: int, env: dict[str, str], log: bool = True
+    copies: int, runs: int, env: dict[str, str], log: bool = True, paired: int | None = None
 ) -> dict[str, object]:
-    """All measurements at one scale."""
+    """All measurements at one scale.
+
+    With ``paired`` (a smaller scale), each cold build is run right after a cold build at
+    that scale, so the growth between the two is measured on the machine in one state.
+    """
     corpus = scale(copies)
     notes = sum(1 for _ in corpus.rglob("*.md"))
     out_dir = WORK / f"out-{copies}x"
@@ -141,14 +145,20 @@ def bench_scale(
     ref_out = WORK / f"reference-{copies}x.apkg"
     reference = []
     cold = []
+    pairs: list[list[float]] = []
     for i in range(runs):
         ref_out.unlink(missing_ok=True)
         reference.append(timed([sys.executable, str(ROOT / "benchmarks" / "reference.py"),
                                 str(corpus), str(ref_out)], ROOT))
         say(f"reference run {i + 1}: {reference[-1].seconds:.2f} s")
+        if paired is not None:
+            small = _paired_cold(paired, env)
+            say(f"cold build at {paired}x just before: {small:.2f} s")
         clean(corpus, out_dir)
         cold.append(timed(build, out_dir, env))
         say(f"cold build {i + 1}: {cold[-1].seconds:.2f} s, {cold[-1].rss_mb:.0f} MB")
+        if paired is not None:
+            pairs.append([small, cold[-1].seconds])
     size = apkg.stat().st_size
     counts = package_counts(apkg)
 
@@ -186,8 +196,22 @@ def bench_scale(
         "noop_left_output_untouched": untouched,
         "one_changed": median(changed),
         "peak_rss_mb": max(r.rss_mb for r in cold + noop + changed),
+        "paired_with": paired,
+        "paired_cold": pairs,  # [seconds at the paired scale, seconds here], back to back
         "status": sorted({r.status for r in cold + noop + changed}),
     }
+
+
+def _paired_cold(copies: int, env: dict[str, str]) -> float:
+    """One cold build at another scale, in its own output folder (its lock is removed)."""
+    corpus = scale(copies)
+    out_dir = WORK / f"out-{copies}x-paired"
+    clean(corpus, out_dir)
+    try:
+        return timed([*TOOL, "build", str(corpus), "-o", str(out_dir / "sagenotes.apkg"), "-q"],
+                     out_dir, env).seconds
+    finally:
+        (corpus / LOCK_NAME).unlink(missing_ok=True)
 
 
 def machine() -> dict[str, object]:
@@ -211,7 +235,12 @@ def main(argv: list[str] | None = None) -> int:
     scales = [1] if args.quick else (args.scales or sorted(RUNS))
     started = time.perf_counter()
     env = snapshot()
-    results = [bench_scale(n, args.runs or RUNS.get(n, 3), env) for n in scales]
+    # The growth from 10x to 100x is measured on pairs of cold builds run back to back.
+    results = [
+        bench_scale(n, args.runs or RUNS.get(n, 3), env,
+                    paired=10 if n == 100 and 10 in scales else None)
+        for n in scales
+    ]
     data = {"machine": machine(), "total_seconds": time.perf_counter() - started,
             "scales": results}
     args.out.mkdir(parents=True, exist_ok=True)
