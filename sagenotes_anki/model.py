@@ -77,12 +77,11 @@ class RichText:
         """The text without markup."""
         # Asked for again and again while a note is read: made once per text and kept beside
         # the fields (not one of them: equality and hashing ignore it).
-        try:
-            return self.__dict__["_plain"]  # type: ignore[no-any-return]
-        except KeyError:
-            text = "".join([_plain(s) for s in self.spans])
-            self.__dict__["_plain"] = text
-            return text
+        # Most texts are asked once or twice: a miss must be cheap (no KeyError raised).
+        known: str | None = self.__dict__.get("_plain")
+        if known is None:
+            known = self.__dict__["_plain"] = "".join([_plain(s) for s in self.spans])
+        return known
 
     def markdown(self) -> str:
         """The text written back as Markdown (used by golden fixtures and diagnostics)."""
