@@ -151,9 +151,15 @@ class PendingLock:
         self._path = path
         self._plan = plan
         self._tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-        self._job = forked.start(self._write_body) if forked.can_fork() else None
+        self._job: forked.Job | None = None
+        if forked.can_fork():
+            try:
+                self._job = forked.start(self._write_body)
+            except OSError:  # a refused fork wrote here and failed: ``finish`` reports it
+                self._job = None
 
     def _write_body(self) -> None:
+        self._tmp.parent.mkdir(parents=True, exist_ok=True)
         with open(self._tmp, "xb") as f:
             _write_lines(f, _body(_plan_entries(self._plan), self._plan.notetypes))
 

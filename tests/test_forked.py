@@ -156,3 +156,30 @@ def test_the_cache_saved_beside_the_build_is_there_when_it_returns(
     (notes / LOCK_NAME).unlink()  # not a no-op: every note is looked up in the cache
     report = build(notes, tmp_path / "deck.apkg", options)
     assert report.notes == cache.PARALLEL_MIN + 4 and parsed == []
+
+
+def test_a_refused_fork_whose_work_fails_leaves_the_lock_to_finish(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refused() -> int:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    def broken(self: object) -> None:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(forked.os, "fork", refused)
+    monkeypatch.setattr(lockwrite.PendingLock, "_write_body", broken)
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+    plan = _plan()
+    lockwrite.write_plan(tmp_path / "direct.json", plan, RECORD)  # type: ignore[arg-type]
+    pending = lockwrite.start_plan(tmp_path / "lock.json", plan)  # type: ignore[arg-type]
+    pending.finish(RECORD)  # written whole, here
+    assert (tmp_path / "lock.json").read_bytes() == (tmp_path / "direct.json").read_bytes()
+
+
+def test_a_lock_in_a_folder_not_made_yet(tmp_path: Path) -> None:
+    path = tmp_path / "state" / "lock.json"
+    pending = lockwrite.start_plan(path, _plan())  # type: ignore[arg-type]
+    pending.finish(RECORD)
+    assert read_lock(path, "lock.json")[0].output == RECORD
+    assert [p.name for p in path.parent.iterdir()] == ["lock.json"]
