@@ -203,7 +203,9 @@ def _build(
     # the lock itself changes only once the package is complete.
     pending = start_plan(lock_path, plan)
     try:
-        written = write_package(out, options.deck_name, deck_id, package_notes, mods, timestamp)
+        written = write_package(
+            out, options.deck_name, deck_id, package_notes, mods, timestamp, options.cache_dir
+        )
     except BaseException:
         pending.abandon()
         raise

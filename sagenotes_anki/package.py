@@ -1,6 +1,7 @@
-"""CardNotes -> ``.apkg``: the only module that imports genanki.
+"""CardNotes -> ``.apkg``.
 
-genanki writes the collection; we pin everything it would otherwise take from the clock or
+genanki makes the collection (:mod:`collection`: schema, deck, note types); the notes and
+cards are inserted here. We pin everything genanki would otherwise take from the clock or
 the file system (each note's ``mod``, the note types' ``mod``, zip entry dates, the temporary
 database) so that the same inputs and build time give the same bytes, and we write the file
 atomically so a failed build never damages the previous package.
@@ -14,20 +15,19 @@ import shutil
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-import genanki
-
 from .archive import fits, write_archive
 from .atomic import Written, atomic_write
+from .collection import EmptyCollection, empty_collection
 from .notetypes import NoteType
 
 # Bumped whenever the writer changes what it puts in a package, so that an existing package
 # written by an older writer is not taken for up to date.
-PACKAGE_FORMAT = 3
+PACKAGE_FORMAT = 4
 
 # Zip entries carry a local date and time; a fixed one keeps the bytes reproducible.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -67,128 +67,112 @@ class PackageNote:
         d["due"] = due
 
 
-def to_model(notetype: NoteType) -> Any:
-    """The genanki model of a note type, with our fixed field and template ids."""
-    return genanki.Model(
-        notetype.id,
-        notetype.name,
-        # Anki keeps these ids (checked against the real anki package in the tests), so a
-        # field or template renamed later is matched in place rather than replaced.
-        fields=[{"name": f.name, "id": f.id} for f in notetype.fields],
-        templates=[
-            {"name": t.name, "id": t.id, "qfmt": t.qfmt, "afmt": t.afmt}
-            for t in notetype.templates
-        ],
-        css=notetype.css,
-        sort_field_index=notetype.sort_field,
-    )
+def _write_zip(
+    dest: IO[bytes],
+    empty: EmptyCollection,
+    deck_id: int,
+    notes: Iterable[PackageNote],
+    notetype_mods: Mapping[str, int],
+    timestamp: int,
+) -> None:
+    """Write the package (collection database and empty media map) to ``dest``."""
+    with tempfile.TemporaryDirectory(prefix="sagenotes-") as tmp:
+        db_path = Path(tmp) / "collection.anki2"
+        db_path.write_bytes(empty.database)
+        conn = sqlite3.connect(db_path)
+        try:
+            # A scratch database: no journal and no fsync per statement. Neither changes
+            # the file.
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            # Note and card ids count up from the build time in milliseconds, as genanki
+            # does; Anki shows them as the cards' creation dates.
+            ids = itertools.count(timestamp * 1000)
+            _fill(conn.cursor(), empty, deck_id, notes, notetype_mods, timestamp, ids)
+            conn.commit()
+        finally:
+            conn.close()
+        if fits(db_path.stat().st_size):
+            write_archive(dest, db_path, [("media", b"{}")], _ZIP_LEVEL)
+            return
+        # Beyond 4 GiB: zipfile, which writes the zip64 extension, on one core.
+        with zipfile.ZipFile(
+            dest, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL
+        ) as zf:
+            with db_path.open("rb") as src, zf.open(_entry("collection.anki2"), "w") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+            zf.writestr(_entry("media"), "{}")
 
 
-class _PinnedPackage(genanki.Package):  # type: ignore[misc]
-    """A genanki package whose notes and note types carry the ``mod`` we chose.
-
-    genanki sets up the collection (schema, deck, note types); the notes and cards are
-    inserted here in bulk, in the rows genanki's ``Note.write_to_db`` would write, because
-    one ``execute`` per row and one genanki object per note cost most of a large build.
-    """
-
-    def __init__(
-        self, deck: Any, notes: Iterable[PackageNote], notetype_mods: Mapping[str, int]
-    ) -> None:
-        super().__init__(deck)
-        self._notes = notes
-        self._notetype_mods = notetype_mods
-
-    def write_to_db(self, cursor: sqlite3.Cursor, timestamp: float, id_gen: Any) -> None:
-        super().write_to_db(cursor, timestamp, id_gen)  # schema, collection, deck
-        deck_id = self.decks[0].deck_id
-        # The indexes of the notes and cards tables are made again once every row is in:
-        # sorting the rows once is much cheaper than keeping the indexes up to date across a
-        # database far larger than SQLite's page cache.
-        indexes = cursor.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
-            " AND tbl_name IN ('notes', 'cards') ORDER BY name"
-        ).fetchall()
-        for name, _sql in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
-        models: dict[str, tuple[NoteType, Any, list[Any]]] = {}
-        notes: list[tuple[object, ...]] = []
-        cards: list[tuple[object, ...]] = []
-        for note in self._notes:
-            used = models.get(note.notetype.name)
-            if used is None:
-                model = to_model(note.notetype)
-                used = models[note.notetype.name] = (note.notetype, model, model._req)
-            notetype, model, req = used
-            if len(note.fields) != len(notetype.fields):
-                raise ValueError(f"{note.guid}: {len(note.fields)} fields for {notetype.name}")
-            for tag in note.tags:
-                if " " in tag:  # Anki separates tags with spaces (genanki refuses them too)
-                    raise ValueError(f"tag {tag!r} contains a space")
-            nid = next(id_gen)
-            notes.append(
-                (
-                    nid,
-                    note.guid,
-                    notetype.id,
-                    note.mod,
-                    -1,  # usn
-                    " " + " ".join(note.tags) + " ",
-                    "\x1f".join(note.fields),
-                    note.fields[notetype.sort_field],  # sfld
-                    0,  # csum (Anki recomputes it)
-                    0,  # flags
-                    "",  # data
-                )
+def _fill(
+    cursor: sqlite3.Cursor,
+    empty: EmptyCollection,
+    deck_id: int,
+    notes: Iterable[PackageNote],
+    notetype_mods: Mapping[str, int],
+    timestamp: int,
+    id_gen: Iterator[int],
+) -> None:
+    """Insert the notes and their cards, in bulk, as the rows genanki's ``Note.write_to_db``
+    would write (one ``execute`` per row and one genanki object per note cost most of a
+    large build), and the note types they use, with the ``mod`` the lock gave them."""
+    # The indexes of the notes and cards tables are made again once every row is in:
+    # sorting the rows once is much cheaper than keeping the indexes up to date across a
+    # database far larger than SQLite's page cache.
+    indexes = cursor.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        " AND tbl_name IN ('notes', 'cards') ORDER BY name"
+    ).fetchall()
+    for name, _sql in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    used: dict[str, tuple[NoteType, dict[str, Any]]] = {}
+    rows: list[tuple[object, ...]] = []
+    cards: list[tuple[object, ...]] = []
+    for note in notes:
+        known = used.get(note.notetype.name)
+        if known is None:
+            data = empty.notetype_json(note.notetype, deck_id)
+            known = used[note.notetype.name] = (note.notetype, data)
+        notetype, data = known
+        req = data["req"]
+        if len(note.fields) != len(notetype.fields):
+            raise ValueError(f"{note.guid}: {len(note.fields)} fields for {notetype.name}")
+        for tag in note.tags:
+            if " " in tag:  # Anki separates tags with spaces (genanki refuses them too)
+                raise ValueError(f"tag {tag!r} contains a space")
+        nid = next(id_gen)
+        rows.append(
+            (
+                nid,
+                note.guid,
+                notetype.id,
+                note.mod,
+                -1,  # usn
+                " " + " ".join(note.tags) + " ",
+                "\x1f".join(note.fields),
+                note.fields[notetype.sort_field],  # sfld
+                0,  # csum (Anki recomputes it)
+                0,  # flags
+                "",  # data
             )
-            # A card per template whose front would show something, as genanki decides.
-            for ord_, how, required in req:
-                present = (note.fields[i] for i in required)
-                if all(present) if how == "all" else any(present):
-                    card = (next(id_gen), nid, deck_id, ord_, note.mod, -1, 0, 0, note.due)
-                    cards.append((*card, *_CARD_ZEROS))
-            if len(notes) >= _BATCH:
-                _insert(cursor, notes, cards)
-        _insert(cursor, notes, cards)
-        for _name, sql in indexes:
-            cursor.execute(sql)
-        (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
-        stored = json.loads(models_json)
-        for name, (notetype, model, _) in models.items():
-            data = model.to_json(timestamp, deck_id)
-            data["mod"] = self._notetype_mods.get(name, data["mod"])
-            stored[str(notetype.id)] = data
-        cursor.execute("UPDATE col SET models = ?", (json.dumps(stored, sort_keys=True),))
-
-    def write_zip(self, dest: IO[bytes], timestamp: int) -> None:
-        """Write the package (collection database and empty media map) to ``dest``."""
-        with tempfile.TemporaryDirectory(prefix="sagenotes-") as tmp:
-            db_path = Path(tmp) / "collection.anki2"
-            conn = sqlite3.connect(db_path)
-            try:
-                # A scratch database: no journal and no fsync per statement (genanki's schema
-                # script alone costs a quarter of a second otherwise). Neither changes the file.
-                conn.execute("PRAGMA journal_mode = OFF")
-                conn.execute("PRAGMA synchronous = OFF")
-                # Pages of 16 KiB rather than 4: a tenth less time inserting a large vault's
-                # rows, and a smaller package (SQLite reads any page size; so does Anki).
-                conn.execute("PRAGMA page_size = 16384")
-                # Note and card ids count up from the build time in milliseconds, as
-                # genanki does; Anki shows them as the cards' creation dates.
-                self.write_to_db(conn.cursor(), timestamp, itertools.count(timestamp * 1000))
-                conn.commit()
-            finally:
-                conn.close()
-            if fits(db_path.stat().st_size):
-                write_archive(dest, db_path, [("media", b"{}")], _ZIP_LEVEL)
-                return
-            # Beyond 4 GiB: zipfile, which writes the zip64 extension, on one core.
-            with zipfile.ZipFile(
-                dest, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=_ZIP_LEVEL
-            ) as zf:
-                with db_path.open("rb") as src, zf.open(_entry("collection.anki2"), "w") as dst:
-                    shutil.copyfileobj(src, dst, 1 << 20)
-                zf.writestr(_entry("media"), "{}")
+        )
+        # A card per template whose front would show something, as genanki decides.
+        for ord_, how, required in req:
+            present = (note.fields[i] for i in required)
+            if all(present) if how == "all" else any(present):
+                card = (next(id_gen), nid, deck_id, ord_, note.mod, -1, 0, 0, note.due)
+                cards.append((*card, *_CARD_ZEROS))
+        if len(rows) >= _BATCH:
+            _insert(cursor, rows, cards)
+    _insert(cursor, rows, cards)
+    for _name, sql in indexes:
+        cursor.execute(sql)
+    (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
+    stored = json.loads(models_json)
+    for name, (notetype, data) in used.items():
+        data = {**data, "mod": notetype_mods.get(name, int(timestamp))}
+        stored[str(notetype.id)] = data
+    cursor.execute("UPDATE col SET models = ?", (json.dumps(stored, sort_keys=True),))
 
 
 # Rows are inserted this many notes at a time: few statements, little memory.
@@ -222,10 +206,15 @@ def write_package(
     notes: Iterable[PackageNote],
     notetype_mods: Mapping[str, int],
     timestamp: int,
+    cache_dir: Path | None = None,
 ) -> Written:
     """Write ``notes`` into one deck at ``out``, atomically; raises OutputError on failure.
 
-    ``notes`` is read once, as the package is written, so it may be a generator.
+    ``notes`` is read once, as the package is written, so it may be a generator. The empty
+    collection genanki makes for the deck is kept in ``cache_dir`` (see :mod:`collection`).
     """
-    package = _PinnedPackage(genanki.Deck(deck_id, deck_name), notes, notetype_mods)
-    return atomic_write(out, lambda dest: package.write_zip(dest, timestamp))
+    empty = empty_collection(deck_id, deck_name, cache_dir)
+    return atomic_write(
+        out,
+        lambda dest: _write_zip(dest, empty, deck_id, notes, notetype_mods, timestamp),
+    )

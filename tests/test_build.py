@@ -179,11 +179,11 @@ def test_a_write_failing_midway_keeps_package_and_lock(
     before, lock_before = out.read_bytes(), (notes / LOCK_NAME).read_bytes()
     edit(notes / SAMPLES[0], EDITED_LINE, EDITED_LINE + " (수정됨)")
 
-    def fail_midway(self: object, dest: IO[bytes], timestamp: int) -> None:
+    def fail_midway(dest: IO[bytes], *args: object) -> None:
         dest.write(b"PK\x03\x04 half a package")
         raise OSError(errno.EIO, "Input/output error")
 
-    monkeypatch.setattr(package._PinnedPackage, "write_zip", fail_midway)
+    monkeypatch.setattr(package, "_write_zip", fail_midway)
     with pytest.raises(OutputError, match="Input/output error"):
         build(notes, out, OPTIONS)
     assert out.read_bytes() == before

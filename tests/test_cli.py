@@ -276,6 +276,31 @@ class TestBuild:
         again = subprocess.run(command, capture_output=True, text=True, check=True)
         assert again.stdout.strip() == "[]", again.stdout + again.stderr
 
+    def test_a_rebuild_after_an_edit_loads_no_genanki(self, good: Path, tmp_path: Path) -> None:
+        """The empty collection genanki made is kept in the cache: a rebuild that writes
+        the package again starts from it without importing genanki."""
+        out = tmp_path / "deck.apkg"
+        probe = (
+            "import sys\n"
+            "from sagenotes_anki.cli import main\n"
+            "try:\n"
+            "    main(sys.argv[1:])\n"
+            "except SystemExit:\n"
+            "    pass\n"
+            "print('genanki' in sys.modules)\n"
+        )
+        command = [sys.executable, "-c", probe, "build", str(good), "-o", str(out), "-q"]
+        first = subprocess.run(command, capture_output=True, text=True, check=True)
+        assert first.stdout.strip() == "True"  # the first build has genanki make it
+        note = next(good.glob("*.md"))
+        text = note.read_text(encoding="utf-8")
+        note.write_text(text.replace("## 🎯 핵심 포인트\n", "## 🎯 핵심 포인트\n고침 ", 1),
+                        encoding="utf-8")
+        before = out.read_bytes()
+        again = subprocess.run(command, capture_output=True, text=True, check=True)
+        assert out.read_bytes() != before  # written again...
+        assert again.stdout.strip() == "False", again.stdout + again.stderr  # ...without it
+
     def test_second_build_is_up_to_date(self, good: Path, tmp_path: Path) -> None:
         """Rebuilding unchanged notes says up to date and leaves the file byte-identical."""
         out = tmp_path / "deck.apkg"

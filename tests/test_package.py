@@ -175,11 +175,11 @@ def test_failure_midway_leaves_previous_package_untouched(
     write(out)
     before = out.read_bytes()
 
-    def fail_midway(self: Any, dest: IO[bytes], timestamp: int) -> None:
+    def fail_midway(dest: IO[bytes], *args: object) -> None:
         dest.write(b"PK\x03\x04 partial zip")
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(package._PinnedPackage, "write_zip", fail_midway)
+    monkeypatch.setattr(package, "_write_zip", fail_midway)
     with pytest.raises(OutputError, match="No space left"):
         write(out, notes(meaning_of_b="changed"))
     assert out.read_bytes() == before
