@@ -50,7 +50,9 @@ def empty_collection(deck_id: int, deck_name: str, cache_dir: Path | None) -> Em
     if cache_dir is None:
         return _make(deck_id, deck_name)
     tag = _tag(deck_id, deck_name)
-    path = cache_dir / f"collection-{tag.hex()[:20]}.pack"
+    # Named by the deck alone: a copy made by another version is replaced, not kept beside.
+    deck = hashlib.blake2b(f"{deck_id}\0{deck_name}".encode(), digest_size=8).hexdigest()
+    path = cache_dir / f"collection-{deck}.pack"
     kept = read_sealed(path, tag)
     if isinstance(kept, EmptyCollection):
         return kept

@@ -53,6 +53,16 @@ def test_a_damaged_copy_is_made_again(tmp_path: Path, monkeypatch: pytest.Monkey
     assert _write(tmp_path / "c.apkg", cache) == good and made == [1234]  # kept again
 
 
+def test_a_copy_made_for_other_code_is_replaced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = tmp_path / "cache"
+    good = _write(tmp_path / "a.apkg", cache)
+    monkeypatch.setattr(collection, "tool_digest", lambda: "another version of the code")
+    assert _write(tmp_path / "b.apkg", cache) == good
+    assert len(list(cache.glob("collection-*.pack"))) == 1  # one per deck, not per version
+
+
 def test_another_deck_gets_its_own(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     _write(tmp_path / "a.apkg", cache)
