@@ -16,7 +16,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -438,8 +438,7 @@ def _lost(plan: Plan, out: Path) -> list[Diagnostic]:
 
 
 def _notetype_hash(notetype: NoteType) -> str:
-    text = json.dumps(asdict(notetype), sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return hashlib.sha256(notetype.definition().encode("utf-8")).hexdigest()
 
 
 def _tool_version() -> str:

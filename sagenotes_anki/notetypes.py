@@ -7,7 +7,8 @@ sync for every user. Field and template ids let a later rename happen in place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from dataclasses import asdict, dataclass
 from importlib.resources import files
 
 
@@ -43,6 +44,11 @@ class NoteType:
     @property
     def field_names(self) -> tuple[str, ...]:
         return tuple(f.name for f in self.fields)
+
+    def definition(self) -> str:
+        """The whole note type as canonical JSON: what the lock's note-type hash and the
+        kept empty collection (``collection.py``) are made from."""
+        return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
 
 
 # Schema (names and order are final):

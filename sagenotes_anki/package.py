@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from .archive import fits, write_archive
 from .atomic import Written, atomic_write
-from .collection import EmptyCollection, empty_collection
+from .collection import EmptyCollection, empty_collection, scratch_database
 from .notetypes import NoteType
 
 # Bumped whenever the writer changes what it puts in a package, so that an existing package
@@ -79,12 +79,8 @@ def _write_zip(
     with tempfile.TemporaryDirectory(prefix="sagenotes-") as tmp:
         db_path = Path(tmp) / "collection.anki2"
         db_path.write_bytes(empty.database)
-        conn = sqlite3.connect(db_path)
+        conn = scratch_database(db_path)
         try:
-            # A scratch database: no journal and no fsync per statement. Neither changes
-            # the file.
-            conn.execute("PRAGMA journal_mode = OFF")
-            conn.execute("PRAGMA synchronous = OFF")
             # Note and card ids count up from the build time in milliseconds, as genanki
             # does; Anki shows them as the cards' creation dates.
             ids = itertools.count(timestamp * 1000)
