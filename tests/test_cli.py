@@ -48,6 +48,21 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(main, list(args), prog_name="sagenotes-anki")
 
 
+def _build_printing(expression: str, notes: Path, out: Path) -> list[str]:
+    """A command that runs ``build NOTES -o OUT -q`` in a fresh Python, then prints
+    ``expression`` (evaluated with ``sys`` imported): what the build left loaded, say."""
+    probe = (
+        "import sys\n"
+        "from sagenotes_anki.cli import main\n"
+        "try:\n"
+        "    main(sys.argv[1:])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print({expression})\n"
+    )
+    return [sys.executable, "-c", probe, "build", str(notes), "-o", str(out), "-q"]
+
+
 def one_error_line(result: Result) -> str:
     """The single line a usage error prints; fails on tracebacks or extra lines."""
     lines = [line for line in result.stderr.splitlines() if line.strip()]
@@ -260,17 +275,8 @@ class TestBuild:
         """A rebuild with nothing changed answers without loading the parser or genanki
         (their import is most of a no-op rebuild's time)."""
         out = tmp_path / "deck.apkg"
-        probe = (
-            "import sys\n"
-            "from sagenotes_anki.cli import main\n"
-            "try:\n"
-            "    main(sys.argv[1:])\n"
-            "except SystemExit:\n"
-            "    pass\n"
-            "heavy = ('mistune', 'genanki', 'yaml', 'frontmatter', 'nh3')\n"
-            "print(sorted(m for m in heavy if m in sys.modules))\n"
-        )
-        command = [sys.executable, "-c", probe, "build", str(good), "-o", str(out), "-q"]
+        heavy = "('mistune', 'genanki', 'yaml', 'frontmatter', 'nh3')"
+        command = _build_printing(f"sorted(m for m in {heavy} if m in sys.modules)", good, out)
         first = subprocess.run(command, capture_output=True, text=True, check=True)
         assert "mistune" in first.stdout  # a real build does parse
         again = subprocess.run(command, capture_output=True, text=True, check=True)
@@ -280,16 +286,7 @@ class TestBuild:
         """The empty collection genanki made is kept in the cache: a rebuild that writes
         the package again starts from it without importing genanki."""
         out = tmp_path / "deck.apkg"
-        probe = (
-            "import sys\n"
-            "from sagenotes_anki.cli import main\n"
-            "try:\n"
-            "    main(sys.argv[1:])\n"
-            "except SystemExit:\n"
-            "    pass\n"
-            "print('genanki' in sys.modules)\n"
-        )
-        command = [sys.executable, "-c", probe, "build", str(good), "-o", str(out), "-q"]
+        command = _build_printing("'genanki' in sys.modules", good, out)
         first = subprocess.run(command, capture_output=True, text=True, check=True)
         assert first.stdout.strip() == "True"  # the first build has genanki make it
         note = next(good.glob("*.md"))
