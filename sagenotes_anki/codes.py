@@ -12,6 +12,13 @@ E002   error     binary                        the file is binary, not text
 E003   error     front-matter                  the YAML front matter is broken or unclosed
 E004   error     mis-encoded                   the text is not UTF-8/CP949, or was damaged by
                                                a wrong decode (UTF-8 read as cp1252 & saved)
+E005   error     not-a-file                    the path is not a regular file (a FIFO, a
+                                               device, a socket); it is not read
+E006   error     too-large                     the file is over the size limit for a note
+E007   error     too-deep                      the front matter or the Markdown nests deeper
+                                               than the stated limit
+E008   error     front-matter-too-large        the front matter's YAML aliases expand past
+                                               the stated limit (a "billion laughs")
 W101   warning   answer-not-in-options         a correct letter names no option
 W102   warning   question-without-options      a question has no ``A) ...`` options
 W103   warning   question-without-answer       a question has no ``정답:`` line
@@ -25,12 +32,29 @@ W109   warning   legacy-encoding               the file is not UTF-8 and was rea
                                                Windows-1252; check accented letters
 W110   warning   cut-off                       the file ends in a broken character (cut
                                                off while saving?); that character is dropped
+W111   warning   control-character             the text holds control characters (such as
+                                               U+001F, Anki's field separator); removed
+W112   warning   file-name-not-utf8            the file name is not UTF-8 (a Windows zip
+                                               unpacked on Linux?); read as CP949
+W113   warning   symlink-skipped               a symbolic link leads outside the notes folder
+                                               or back into it (a loop); not followed
+W114   warning   duplicate-yaml-key            the front matter sets one key twice; the last
+                                               value is used
+W115   warning   title-not-text                the front matter's ``title`` is not text
+W116   warning   duplicate-option-letter       a question has two options with one letter
+W117   warning   unclosed-comment              an Obsidian ``%%`` comment is never closed;
+                                               the ``%%`` is kept as text
+W118   warning   html-key-point                the key point is written as block HTML
+W119   warning   lock-stale                    the lock file could not be written; it no
+                                               longer matches the deck
 I201   info      free-form-note                a note without the template's sections
 I202   info      raw-html                      the note holds HTML; cards get it sanitised
 I203   info      media-not-packaged            the note embeds images/files; cards show
                                                their names, the media are not in the deck
 I204   info      template-file                 the file is a note template ({{title}},
                                                <% tp.… %>), not a note; it gives no cards
+I205   info      items-rematched               items moved or renamed in a note were matched
+                                               to their earlier cards by content
 =====  ========  ============================  ===============================================
 """
 
@@ -40,6 +64,10 @@ UNREADABLE = "E001"
 BINARY = "E002"
 FRONT_MATTER = "E003"
 MIS_ENCODED = "E004"
+NOT_A_FILE = "E005"
+TOO_LARGE = "E006"
+TOO_DEEP = "E007"
+FRONT_MATTER_TOO_LARGE = "E008"
 ANSWER_NOT_IN_OPTIONS = "W101"
 QUESTION_WITHOUT_OPTIONS = "W102"
 QUESTION_WITHOUT_ANSWER = "W103"
@@ -50,7 +78,17 @@ UNREADABLE_ANSWER = "W107"
 QUESTION_NOT_FOUND = "W108"
 LEGACY_ENCODING = "W109"
 CUT_OFF = "W110"
+CONTROL_CHARACTER = "W111"
+FILE_NAME_NOT_UTF8 = "W112"
+SYMLINK_SKIPPED = "W113"
+DUPLICATE_YAML_KEY = "W114"
+TITLE_NOT_TEXT = "W115"
+DUPLICATE_OPTION_LETTER = "W116"
+UNCLOSED_COMMENT = "W117"
+HTML_KEY_POINT = "W118"
+LOCK_STALE = "W119"
 FREE_FORM_NOTE = "I201"
 RAW_HTML = "I202"
 MEDIA_NOT_PACKAGED = "I203"
 TEMPLATE_FILE = "I204"
+ITEMS_REMATCHED = "I205"
