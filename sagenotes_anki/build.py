@@ -21,6 +21,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import codes
 from .errors import NotesFolderError, SageNotesError
 from .identity import build_timestamp, deck_id_for
 from .lockfile import LOCK_NAME, Item, Lock, OutputRecord, Plan, read_lock, reconcile
@@ -102,6 +103,7 @@ class BuildReport(_Counted):
     up_to_date: bool  # True when nothing changed and the existing output was left as it is
     size: int  # bytes of the output file (0 when there is none)
     kept_removed: int = 0
+    rematched: int = 0  # items that moved or were renamed and kept their earlier cards
 
 
 def check(notes_dir: Path, options: BuildOptions, progress: Progress | None = None) -> CheckReport:
@@ -169,6 +171,12 @@ def _build(
     if problem is not None:
         diagnostics.append(problem)  # after the --strict check: it is not a note problem
     timestamp = build_timestamp(options.timestamp)
+    from .rematch import rematch
+
+    previous = _previous_packages(out, lock, lock_path)
+    matched = rematch(items, lock, lambda guids: recover(previous, guids))
+    items = matched.rows
+    diagnostics.extend(matched.diagnostics)
     present = {item.guid for item, _, _ in items}
     plan = reconcile(
         [item for item, _, _ in items],
@@ -178,7 +186,7 @@ def _build(
         carry_paths=failed,
         forget_removed=options.forget_removed,
         recovered=recover(
-            _previous_packages(out, lock, lock_path),
+            previous,
             [g for g, e in lock.entries.items() if g not in present and not e.full],
         ),
         hashes=[digest for _, _, digest in items],
@@ -189,7 +197,7 @@ def _build(
     diagnostics.extend(_unknown_notetypes(plan, current))
     inputs = _inputs_digest(options.deck_name, plan, current)
 
-    report = _report(files, diagnostics, items, plan, out)
+    report = replace(_report(files, diagnostics, items, plan, out), rematched=matched.count)
     if _up_to_date(lock, inputs, out):
         return _remember(shortcut, replace(report, up_to_date=True, size=out.stat().st_size))
 
@@ -292,7 +300,7 @@ def _remember(shortcut: Shortcut | None, report: BuildReport) -> BuildReport:
     whose next report would differ in more than that (items just removed, a lock that was
     ignored) are not remembered, so the next build takes the full path.
     """
-    odd = {"lock-ignored", "removed-lost"}
+    odd = {"lock-ignored", "removed-lost", codes.ITEMS_REMATCHED}
     if shortcut is None or report.removed or any(d.code in odd for d in report.diagnostics):
         return report
     same = report.new + report.changed + report.unchanged

@@ -14,6 +14,7 @@ from typing import Protocol
 from urllib.parse import quote
 
 from . import render
+from .identity import nfc
 from .model import Concept, Question, StudyNote, TradeOff
 from .notetypes import CONCEPT, KEYPOINT, MCQ, TRADEOFF, NoteType
 from .tags import anki_tags
@@ -44,6 +45,7 @@ class CardNote:
 
 def source_html(path: str, vault_name: str | None) -> str:
     """The note's path, as an ``obsidian://open`` link when the vault's name is known."""
+    path = nfc(path)  # so renaming a file to its NFD spelling changes no card
     if not vault_name:
         return render.text_html(path)
     file = path[:-3] if path.lower().endswith(".md") else path
@@ -87,7 +89,8 @@ def _keyed(prefix: str, names: Iterable[str]) -> Iterator[tuple[str, int]]:
     # Two items with one name in a note get "#2", "#3" in note order: stable as long as the
     # note keeps its order, and never derived from content. Yields (key, copy).
     seen: Counter[str] = Counter()
-    for name in names:
+    for written in names:
+        name = nfc(written)  # NFC and NFD spellings of a term are one key
         seen[name] += 1
         copy = seen[name]
         yield (f"{prefix}:{name}" if copy == 1 else f"{prefix}:{name}#{copy}"), copy

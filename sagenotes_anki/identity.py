@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+import unicodedata
 from collections.abc import Iterable, Mapping
 from itertools import chain
 
@@ -22,6 +23,15 @@ _GUID_NAMESPACE = "sagenotes-anki/v1"
 _BASE91 = (
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$%&()*+,-./:;<=>?@[]^_`{|}~"
 )
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode NFC, the form every identity and key is made in.
+
+    A file copied from macOS may spell a Korean name in NFD (decomposed jamo), which looks
+    the same but is another string: normalised, both spellings are one name.
+    """
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def _digest(*parts: str) -> bytes:

@@ -25,6 +25,7 @@ from .extract import (
     section_level,
     split_sections,
 )
+from .identity import nfc
 from .mdast import Block, join, parse_blocks
 from .metadata import items, value
 from .metadata import text as metadata_text
@@ -42,6 +43,9 @@ def parse_note(
 ) -> ParseResult:
     """Parse one note's text; ``path`` is relative to the notes folder, POSIX style."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    # A note saved on macOS may spell Hangul decomposed (NFD): section names, the answer
+    # line and every name must read the same as when typed elsewhere.
+    text = nfc(text)
     damaged = damage_diagnostic(text, path)
     if damaged is not None:
         return ParseResult(None, (damaged,))
@@ -129,7 +133,8 @@ def _note(
     title_block = next((b for b in blocks if b.type == "heading" and b.level == 1), None)
     if level == 1:  # H1 sections: the title is the H1 that names no section
         title_block = next((b for b in blocks if _is_title(b, names)), None)
-    identity = metadata_text(value(metadata, "title")) or str(PurePosixPath(path).with_suffix(""))
+    named = metadata_text(value(metadata, "title")) or str(PurePosixPath(path).with_suffix(""))
+    identity = nfc(named)  # an NFD spelling (a copy from macOS) is the same note
     tradeoffs = read_tradeoffs(others, names)
     _check(path, blocks, sections, is_template, questions, diagnostics, body)
     if is_template and "explanation" in kinds and not tradeoffs:

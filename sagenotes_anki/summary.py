@@ -58,11 +58,17 @@ def build_summary(report: BuildReport) -> list[str]:
     kept = ""
     if report.kept_removed:
         kept = f" (+{report.kept_removed} removed earlier, still tagged sagenotes::removed)"
+    moved = ""
+    if report.rematched:
+        moved = (
+            f"; {report.rematched} moved or renamed, matched to their earlier cards by content "
+            "(run with -v for which)"
+        )
     lines = [
         f"notes read: {report.notes}",
         f"cards: {kinds or 'none'}",
         f"since last build: {report.new} new, {report.changed} changed, "
-        f"{report.unchanged} unchanged, {report.removed} removed{kept}",
+        f"{report.unchanged} unchanged, {report.removed} removed{kept}{moved}",
         f"{plural(report.errors, 'error')}, {plural(report.warnings, 'warning')}",
     ]
     if report.written and report.errors:

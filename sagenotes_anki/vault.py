@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from . import codes
+from .identity import nfc
 from .model import Diagnostic, ParseResult, StudyNote
 from .parse import parse_file, unreadable
 from .sections import DEFAULT_SECTIONS, SectionNames
@@ -71,7 +72,7 @@ def _unique(notes: list[StudyNote], folder: Path) -> tuple[list[StudyNote], list
     for identity, claimants in claims.items():
         if len(claimants) < 2:
             continue
-        keeper = next((n for n in claimants if PurePosixPath(n.path).stem == identity), None)
+        keeper = next((n for n in claimants if nfc(PurePosixPath(n.path).stem) == identity), None)
         for note in claimants:
             if note is not keeper:
                 renamed[note.path] = str(PurePosixPath(note.path).with_suffix(""))
