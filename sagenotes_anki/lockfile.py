@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -293,8 +295,11 @@ class LockFormatError(ValueError):
 
 
 def loads(text: str) -> Lock:
-    """Parse a lock file; raises LockFormatError for anything not exactly as we write it."""
-    return _from_json(_parse(text))
+    """Parse a lock file; raises LockFormatError for anything not exactly as we write it.
+
+    A ``mod`` no real time has is read as 0, its item's hash as none (see ``_entry``).
+    """
+    return _from_json(_parse(text), [])
 
 
 def _parse(text: str) -> Any:
@@ -302,9 +307,12 @@ def _parse(text: str) -> Any:
         return json.loads(text)
     except ValueError as exc:
         raise LockFormatError(str(exc) or type(exc).__name__) from exc
+    except RecursionError as exc:  # nested deeper than the JSON decoder can follow
+        raise LockFormatError("nested too deeply") from exc
 
 
-def _from_json(doc: Any) -> Lock:
+def _from_json(doc: Any, bad: list[int]) -> Lock:
+    """The lock in a parsed JSON document; impossible ``mod`` values are added to ``bad``."""
     try:
         if not isinstance(doc, dict) or doc.get("format") not in (LOCK_FORMAT, _LEGACY_FORMAT):
             raise LockFormatError(f"unknown lock format {doc.get('format')!r}")
@@ -317,9 +325,9 @@ def _from_json(doc: Any) -> Lock:
                 if item.guid in entries:
                     raise LockFormatError(f"GUID {item.guid} appears twice")
                 full = "fields" in raw
-                entries[item.guid] = Entry(item, _int(raw["mod"]), _str(raw["hash"]), full)
+                entries[item.guid] = _entry(item, _int(raw["mod"]), _str(raw["hash"]), full, bad)
         notetypes = {
-            name: Stamp(_str(v["hash"]), _int(v["mod"]))
+            name: _stamp(_str(v["hash"]), _int(v["mod"]), bad)
             for name, v in _dict(doc["notetypes"]).items()
         }
         out = doc["output"]
@@ -355,43 +363,75 @@ def _item(identity: str, key: str, raw: Any) -> Item:
 
 
 def read_lock(path: Path, shown_as: str) -> tuple[Lock, Diagnostic | None]:
-    """The lock at ``path`` (empty when there is none); a damaged one is reported, not trusted."""
+    """The lock at ``path`` (empty when there is none); a damaged one is reported, not trusted.
+
+    Only a regular file is read: a FIFO or a device in its place is reported without being
+    opened for more than a look (it could block forever, or never end).
+    """
+    bad: list[int] = []
     try:
-        streamed = _read_our_layout(path)
-        if streamed is not None:
-            return streamed, None
-        text = path.read_text(encoding="utf-8")
+        with _open_regular(path) as f:
+            lock = _read_our_layout(f, bad)
+            if lock is None:
+                f.seek(0)
+                text = f.read()
     except FileNotFoundError:
         return Lock(), None
+    except _NotAFile:
+        return Lock(), _lock_warning(shown_as, "is not a regular file (a FIFO or a device?)")
     except (OSError, UnicodeDecodeError) as exc:
         return Lock(), _lock_warning(shown_as, f"cannot be read ({exc})")
+    if lock is not None:
+        return lock, _bad_mods_warning(shown_as, bad)
+    bad.clear()
     try:
         doc = _parse(text)
         del text  # tens of MB for a large vault: not kept while the entries are made
-        return _from_json(doc), None
+        lock = _from_json(doc, bad)
     except LockFormatError as exc:
         return Lock(), _lock_warning(shown_as, f"is damaged ({exc})")
+    return lock, _bad_mods_warning(shown_as, bad)
 
 
-def _read_our_layout(path: Path) -> Lock | None:
+class _NotAFile(Exception):
+    pass
+
+
+def _open_regular(path: Path) -> IO[str]:
+    """``path`` opened for reading as text, if it is a regular file (else ``_NotAFile``).
+
+    Opened without blocking, so that a FIFO is seen for what it is rather than waited on.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise _NotAFile
+        return open(fd, encoding="utf-8", newline="\n")  # closed by the caller
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _read_our_layout(f: IO[str], bad: list[int]) -> Lock | None:
     """The lock read line by line, as ``_lines`` lays it out; None for anything else.
 
     The text of a large vault's lock and its parsed JSON would take several times the memory
     of the entries. Whatever is not exactly our layout, or not right, is left to the full
     JSON parser (None), which decides what it is and how it is reported.
     """
-    with path.open(encoding="utf-8", newline="\n") as f:
-        try:
-            return _read_lines(f)
-        except (_NotOurs, LockFormatError, ValueError, KeyError, TypeError, AttributeError):
-            return None
+    try:
+        return _read_lines(f, bad)
+    except (_NotOurs, LockFormatError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    except RecursionError:  # a value nested deeper than the JSON decoder can follow
+        return None
 
 
 class _NotOurs(Exception):
     pass
 
 
-def _read_lines(f: IO[str]) -> Lock:
+def _read_lines(f: IO[str], bad: list[int]) -> Lock:
     def value(line: str, start: int, tail: str) -> Any:
         found, end = _DECODER.raw_decode(line, start)
         if line[end:] != tail:
@@ -435,7 +475,7 @@ def _read_lines(f: IO[str]) -> Lock:
                 keys.add(key)
                 notetype = sys.intern(_unescaped(notetype))
                 item = Item(guid, notetype, identity, key, sys.intern(_unescaped(path)), (), (), ())
-                entries[guid] = Entry(item, int(mod), digest, False)
+                entries[guid] = _entry(item, int(mod), digest, False, bad)
                 continue
             if not line.startswith('   "'):
                 raise _NotOurs
@@ -448,7 +488,8 @@ def _read_lines(f: IO[str]) -> Lock:
             item = _item(identity, key, raw)
             if item.guid in entries:
                 raise _NotOurs
-            entries[item.guid] = Entry(item, _int(raw["mod"]), _str(raw["hash"]), "fields" in raw)
+            mod = _int(raw["mod"])
+            entries[item.guid] = _entry(item, mod, _str(raw["hash"]), "fields" in raw, bad)
         closing = next(f, "")
         if closing not in ("  },\n", "  }\n"):
             raise _NotOurs
@@ -466,7 +507,7 @@ def _read_lines(f: IO[str]) -> Lock:
             raise _NotOurs
         more = line.endswith(",\n")
         raw = value(line, end + 2, ",\n" if more else "\n")
-        notetypes[name] = Stamp(_str(raw["hash"]), _int(raw["mod"]))
+        notetypes[name] = _stamp(_str(raw["hash"]), _int(raw["mod"]), bad)
         line = next(f, "")
     if line != " },\n":
         raise _NotOurs
@@ -502,7 +543,7 @@ def _unescaped(content: str) -> str:
     value = json.loads(f'"{content}"')
     if not isinstance(value, str):
         raise _NotOurs
-    return value
+    return _str(value)  # no lone surrogate
 
 
 def _lock_warning(shown_as: str, problem: str) -> Diagnostic:
@@ -526,7 +567,51 @@ def _dict(value: object) -> dict[str, Any]:
 def _str(value: object) -> str:
     if not isinstance(value, str):
         raise LockFormatError(f"expected a string, found {type(value).__name__}")
+    # A JSON escape can make a lone surrogate, which no file, package or terminal can take.
+    if not value.isascii() and _SURROGATE.search(value) is not None:
+        raise LockFormatError(f"the text {value!r} holds a lone surrogate")
     return value
+
+
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+# The ``mod`` values a lock may hold: seconds from 1970 to the end of the year 9999, the
+# times a date can show (SQLite and Anki hold 64 bits, but every later build hands out one
+# more than the latest: 2**63 - 1 in a lock would overflow them, and a mod far in the future
+# would keep every later change from looking newer to Anki for ever).
+_MOD_RANGE = range(253_402_300_800)
+
+
+def _entry(item: Item, mod: int, digest: str, full: bool, bad: list[int]) -> Entry:
+    """The lock's entry for ``item``; a ``mod`` outside ``_MOD_RANGE`` is added to ``bad``
+    and the entry read as holding mod 0 and no hash, so that the item counts as changed
+    (and gets this build's time) rather than the whole lock being ignored."""
+    if mod in _MOD_RANGE:
+        return Entry(item, mod, digest, full)
+    bad.append(mod)
+    return Entry(item, 0, "", full)
+
+
+def _stamp(digest: str, mod: int, bad: list[int]) -> Stamp:
+    """A note type's stamp; an impossible ``mod`` is handled as ``_entry`` handles it."""
+    if mod in _MOD_RANGE:
+        return Stamp(digest, mod)
+    bad.append(mod)
+    return Stamp("", 0)
+
+
+def _bad_mods_warning(shown_as: str, bad: list[int]) -> Diagnostic | None:
+    if not bad:
+        return None
+    many = f"{len(bad)} items or note types" if len(bad) > 1 else "an item or a note type"
+    return Diagnostic(
+        path=shown_as,
+        line=0,
+        severity="warning",
+        code="lock-ignored",
+        message=f"the lock file gives {many} a modification time (mod) no real time has "
+        f"(such as {bad[0]}); those are taken as changed, so Anki updates them once. This "
+        "build writes them a correct one.",
+    )
 
 
 def _int(value: object) -> int:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import shutil
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .archive import fits, write_archive
-from .atomic import Written, atomic_write
+from .atomic import Written, atomic_write, scratch_folder
 from .collection import EmptyCollection, empty_collection, scratch_database
 from .notetypes import NoteType
 
@@ -76,7 +76,7 @@ def _write_zip(
     timestamp: int,
 ) -> None:
     """Write the package (collection database and empty media map) to ``dest``."""
-    with tempfile.TemporaryDirectory(prefix="sagenotes-") as tmp:
+    with scratch_folder() as tmp:
         db_path = Path(tmp) / "collection.anki2"
         db_path.write_bytes(empty.database)
         conn = scratch_database(db_path)
@@ -133,9 +133,7 @@ def _fill(
         req = data["req"]
         if len(note.fields) != len(notetype.fields):
             raise ValueError(f"{note.guid}: {len(note.fields)} fields for {notetype.name}")
-        for tag in note.tags:
-            if " " in tag:  # Anki separates tags with spaces (genanki refuses them too)
-                raise ValueError(f"tag {tag!r} contains a space")
+        fields = field_values(note.fields)
         nid = next(id_gen)
         rows.append(
             (
@@ -144,9 +142,9 @@ def _fill(
                 notetype.id,
                 note.mod,
                 -1,  # usn
-                " " + " ".join(note.tags) + " ",
-                "\x1f".join(note.fields),
-                note.fields[notetype.sort_field],  # sfld
+                " " + " ".join(tag_values(note.tags)) + " ",
+                "\x1f".join(fields),
+                fields[notetype.sort_field],  # sfld
                 0,  # csum (Anki recomputes it)
                 0,  # flags
                 "",  # data
@@ -154,7 +152,7 @@ def _fill(
         )
         # A card per template whose front would show something, as genanki decides.
         for ord_, how, required in req:
-            present = (note.fields[i] for i in required)
+            present = (fields[i] for i in required)
             if all(present) if how == "all" else any(present):
                 card = (next(id_gen), nid, deck_id, ord_, note.mod, -1, 0, 0, note.due)
                 cards.append((*card, *_CARD_ZEROS))
@@ -169,6 +167,37 @@ def _fill(
         data = {**data, "mod": notetype_mods.get(name, int(timestamp))}
         stored[str(notetype.id)] = data
     cursor.execute("UPDATE col SET models = ?", (json.dumps(stored, sort_keys=True),))
+
+
+# What no field may hold: U+001F separates the fields of a note in Anki's database (one
+# inside a field makes the whole package unimportable: "note has 6 fields, expected 5"), the
+# other C0 controls but tab, newline and carriage return are not text, and a lone surrogate
+# cannot be stored as UTF-8. The notes' text is cleaned where it is read, with a warning;
+# this is the guard for whatever else reaches the package (a lock's copy of a removed item,
+# the previous package's).
+_NOT_IN_FIELDS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+# Anki splits tags on whitespace and drops control characters; a run of them becomes "_",
+# as tags.py makes tags from the notes.
+_NOT_IN_TAGS = re.compile(r"[\s\x00-\x1f\x7f-\x9f\ud800-\udfff]+")
+
+
+def field_values(fields: tuple[str, ...]) -> tuple[str, ...]:
+    """``fields`` without the characters no field may hold (the same tuple when clean)."""
+    text = "".join(fields)
+    # isprintable is a fast scan that is true for nearly every note (no control, no
+    # surrogate, no line break); the pattern then decides.
+    if text.isprintable() or _NOT_IN_FIELDS.search(text) is None:
+        return fields
+    return tuple(_NOT_IN_FIELDS.sub("", value) for value in fields)
+
+
+def tag_values(tags: tuple[str, ...]) -> tuple[str, ...]:
+    """``tags`` as Anki can hold them: no space or control inside a tag, no empty tag."""
+    text = " ".join(tags)
+    if not tags or (text.isprintable() and text.count(" ") == len(tags) - 1 and all(tags)):
+        return tags
+    cleaned = (_NOT_IN_TAGS.sub("_", tag) for tag in tags)
+    return tuple(tag for tag in cleaned if tag)
 
 
 # Rows are inserted this many notes at a time: few statements, little memory.
