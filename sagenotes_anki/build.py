@@ -107,9 +107,14 @@ class BuildReport(_Counted):
 
 
 def check(notes_dir: Path, options: BuildOptions, progress: Progress | None = None) -> CheckReport:
-    """Parse every note and report diagnostics; raises NotesFolderError for a bad folder."""
-    loaded, _ = _load(notes_dir, options, progress)
-    return CheckReport(loaded.files, tuple(loaded.diagnostics))
+    """Parse every note and make its cards as ``build`` does, and report the diagnostics of
+    both (making cards warns too: a key used twice); raises NotesFolderError for a bad
+    folder."""
+    loaded, made = _load(notes_dir, options, progress, with_cards=True)
+    diagnostics = list(loaded.diagnostics)
+    good = [n for n in loaded.notes if n.path not in loaded.errored_paths]
+    _items(good, options, diagnostics, None, made)
+    return CheckReport(loaded.files, tuple(diagnostics))
 
 
 def build(

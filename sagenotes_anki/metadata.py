@@ -7,6 +7,7 @@ ignored rather than turned into text such as ``{'a': 1}``.
 
 from __future__ import annotations
 
+import datetime as _dt
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -54,3 +55,43 @@ def items(val: Any, *, tags: bool = False) -> tuple[str, ...]:
         found = [text(val)]
     cleaned = (item.strip().lstrip("#").strip() if tags else item.strip() for item in found)
     return tuple(dict.fromkeys(item for item in cleaned if item))
+
+
+def title_problem(metadata: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(the key, what to say) when the front matter sets a ``title`` that is not text.
+
+    The note keeps the identity it always had: a number or a boolean, and a list's items
+    joined, are used as text (:func:`text`); a mapping, an empty list or an empty value
+    leave the note with its path. Dates count as text (they are kept as written).
+    """
+    found = {str(key).strip().casefold(): key for key in metadata}
+    key = found.get("title")
+    if key is None:
+        return None
+    val = metadata[key]
+    if isinstance(val, (str, _dt.date)):
+        return None
+    used = text(val)
+    if isinstance(val, bool):
+        kind = f"the word {str(val).lower()!r} (YAML reads it as true/false)"
+    elif isinstance(val, (int, float)):
+        kind = f"the number {val!r}"
+    elif isinstance(val, (list, tuple)):
+        kind = "a list"
+    elif isinstance(val, Mapping):
+        kind = "a mapping"
+    elif val is None:
+        kind = "empty"
+    else:
+        kind = f"a {type(val).__name__}"
+    if used:
+        how = (
+            f'it is used as the text "{used}", which the cards\' identity comes from; to say '
+            f'so, write it in quotes (title: "{used}"): that keeps the cards'
+        )
+    else:
+        how = (
+            "it is ignored, and the note's identity is its file's path; write a title as "
+            "text (its cards then get a new identity) or remove the line"
+        )
+    return str(key), f"the front matter's title is {kind}, not text; {how}"

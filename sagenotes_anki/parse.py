@@ -56,9 +56,9 @@ def parse_note(
         )
         return ParseResult(None, (Diagnostic(path, 1, "info", codes.TEMPLATE_FILE, message),))
     split = split_front_matter(text, path)
-    if split.diagnostics:
+    if any(d.severity == "error" for d in split.diagnostics):
         return ParseResult(None, split.diagnostics)
-    diagnostics: list[Diagnostic] = []
+    diagnostics = list(split.diagnostics)  # warnings: a key set twice, a title not text
     if not split.body.strip():
         message = "the note is empty, so it gives no cards; write the note or delete the file"
         line = split.body_line if split.metadata else 1

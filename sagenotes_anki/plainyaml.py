@@ -3,9 +3,10 @@
 Obsidian writes front matter as a few ``key: value`` lines: words, a date, a quoted string,
 an inline ``[a, b]`` list or a ``- item`` list under the key. :func:`simple_mapping` reads
 exactly that much of YAML and gives up (None) on anything else (comments, numbers, words
-YAML reads as booleans or null, nesting, escapes, repeated keys), which PyYAML then reads.
-What it returns is what PyYAML's safe loader gives, with dates as ISO text as the parser
-keeps them; ``tests/test_plainyaml.py`` compares the two.
+YAML reads as booleans or null, nesting, escapes), which PyYAML then reads. A key set
+twice keeps its last value, as in PyYAML; :func:`simple_read` also says where it was set
+again. What it returns is what PyYAML's safe loader gives, with dates as ISO text as the
+parser keeps them; ``tests/test_plainyaml.py`` compares the two.
 """
 
 from __future__ import annotations
@@ -27,12 +28,19 @@ _WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n"}
 
 def simple_mapping(raw: str) -> dict[str, Value] | None:
     """The front matter ``raw`` as PyYAML would read it, or None when it is not that simple."""
+    read = simple_read(raw)
+    return None if read is None else read[0]
+
+
+def simple_read(raw: str) -> tuple[dict[str, Value], tuple[tuple[str, int], ...]] | None:
+    """:func:`simple_mapping`, and the keys set again: (key, 0-based line of the repeat)."""
     if "\t" in raw or "#" in raw or "\r" in raw:
         return None
     found: dict[str, Value] = {}
+    repeats: list[tuple[str, int]] = []
     key: str | None = None  # the key whose "- item" lines may follow
     indent: str | None = None
-    for line in raw.split("\n"):
+    for number, line in enumerate(raw.split("\n")):
         if not line.strip():
             continue
         item = _ITEM.fullmatch(line)
@@ -49,9 +57,11 @@ def simple_mapping(raw: str) -> dict[str, Value] | None:
             found[key] = [*(current or []), value]
             continue
         pair = _KEY.fullmatch(line)
-        if pair is None or pair.group(1) in found or pair.group(1).lower() in _WORDS:
+        if pair is None or pair.group(1).lower() in _WORDS:
             return None
         name, text = pair.group(1), pair.group(2)
+        if name in found:
+            repeats.append((name, number))  # PyYAML keeps the last value: so does this
         key, indent = (name, None) if not text else (None, None)
         if not text:
             found[name] = None
@@ -60,7 +70,7 @@ def simple_mapping(raw: str) -> dict[str, Value] | None:
         if parsed is None:
             return None
         found[name] = parsed
-    return found or None  # blank: PyYAML reads no mapping at all
+    return (found, tuple(repeats)) if found else None  # blank: PyYAML reads no mapping
 
 
 def _scalar(text: str, *, dates: bool = True) -> str | None:

@@ -17,8 +17,9 @@ from typing import Any
 
 from . import codes
 from .charset import decode_bytes, first_bad_utf8
+from .metadata import title_problem
 from .model import Diagnostic
-from .plainyaml import simple_mapping
+from .plainyaml import simple_read
 
 _BINARY_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 # Single-byte code pages that UTF-8 text is commonly mis-read as.
@@ -171,10 +172,15 @@ def _to_bytes(run: str, page: str) -> bytes:
 _OPEN = re.compile(r"(?:[ \t]*\n)*---[ \t]*\n")
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
+Repeats = tuple[tuple[str, int], ...]  # keys set again: (key, 0-based line in the YAML)
 
 
 def split_front_matter(text: str, path: str) -> Split:
-    """Separate the YAML front matter (if any) from the body; broken YAML is an error."""
+    """Separate the YAML front matter (if any) from the body; broken YAML is an error.
+
+    A key set twice and a ``title`` that is not text are warned about (the note is read as
+    before); front matter nesting or expanding past :mod:`yamlread`'s limits is an error.
+    """
     if not _OPEN.match(text):
         return Split(body=text)
     start = _OPEN.match(text)
@@ -194,18 +200,16 @@ def split_front_matter(text: str, path: str) -> Split:
     raw = text[start.end() : close.start()]
     body_start = close.end() + 1 if close.end() < len(text) else close.end()
     body_line = text.count("\n", 0, body_start) + 1
-    key_lines = {m.group(1): first + 1 + raw.count("\n", 0, m.start()) for m in _KEY.finditer(raw)}
-    loaded: Any = simple_mapping(raw) if raw.strip() else {}
-    if loaded is None:
-        # PyYAML only for what the shortcut does not read (it is a tenth of a start-up).
-        from .yamlread import YAMLError, load_yaml
-
-        try:
-            loaded = load_yaml(raw)
-        except YAMLError as exc:
-            if first > 1:
-                return Split(body=text)
-            return Split(body="", diagnostics=(_yaml_error(path, exc),))
+    key_lines = _key_lines(raw, first + 1)
+    read: tuple[Any, Repeats] | None = simple_read(raw) if raw.strip() else ({}, ())
+    if read is None:
+        found = _read_yaml(raw, path, first)
+        if isinstance(found, Diagnostic):
+            return Split(body="", diagnostics=(found,))
+        if found is None:  # broken YAML after blank lines: a thematic break, not front matter
+            return Split(body=text)
+        read = found
+    loaded, repeats = read
     if not isinstance(loaded, dict) and first > 1:
         return Split(body=text)
     if not isinstance(loaded, dict):
@@ -217,7 +221,62 @@ def split_front_matter(text: str, path: str) -> Split:
             body="", diagnostics=(Diagnostic(path, 2, "error", codes.FRONT_MATTER, message),)
         )
     metadata = {str(k): _plain_value(v) for k, v in loaded.items()}
-    return Split(metadata, text[body_start:], body_line, key_lines)
+    warnings = [_repeated(path, key, first + 1 + line) for key, line in repeats]
+    title = title_problem(metadata)
+    if title is not None:
+        line = key_lines.get(title[0], first + 1)
+        warnings.append(Diagnostic(path, line, "warning", codes.TITLE_NOT_TEXT, title[1]))
+    return Split(metadata, text[body_start:], body_line, key_lines, tuple(warnings))
+
+
+def _key_lines(raw: str, line: int) -> dict[str, int]:
+    """Each top-level key's (last) line in the file; ``line``: the line ``raw`` starts on."""
+    found: dict[str, int] = {}
+    at = 0
+    for m in _KEY.finditer(raw):
+        line += raw.count("\n", at, m.start())  # counted on from the key before: linear
+        at = m.start()
+        found[m.group(1)] = line
+    return found
+
+
+def _read_yaml(raw: str, path: str, first: int) -> tuple[Any, Repeats] | Diagnostic | None:
+    """The front matter read by PyYAML (a tenth of a start-up: only for what the shortcut
+    does not read), with its repeated keys; an error, or None for broken YAML after blank
+    lines."""
+    from .yamlread import LimitExceeded, YAMLError, load_yaml, shape
+
+    try:
+        repeats = shape(raw)  # refuses deep nesting and exploding aliases first
+        return load_yaml(raw), repeats
+    except LimitExceeded as exc:
+        return _limit_error(path, first + 1 + exc.line, exc.too_deep, exc.detail)
+    except RecursionError:  # a last resort: shape() should have refused it
+        return _limit_error(path, first + 1, True, "nests too deep to read")
+    except YAMLError as exc:
+        return None if first > 1 else _yaml_error(path, exc)
+
+
+def _limit_error(path: str, line: int, too_deep: bool, detail: str) -> Diagnostic:
+    if too_deep:
+        message = (
+            f"the front matter {detail}; flatten it: notes need only 'key: value' lines "
+            "and lists of values"
+        )
+        return Diagnostic(path, line, "error", codes.TOO_DEEP, message)
+    message = (
+        f"the front matter's {detail}, past what a note needs (a 'billion laughs'); "
+        "write the values out instead of using YAML aliases (*name)"
+    )
+    return Diagnostic(path, line, "error", codes.FRONT_MATTER_TOO_LARGE, message)
+
+
+def _repeated(path: str, key: str, line: int) -> Diagnostic:
+    message = (
+        f"the front matter sets {key!r} again here; the last value is used and the earlier "
+        "one ignored: remove the line you do not mean"
+    )
+    return Diagnostic(path, line, "warning", codes.DUPLICATE_YAML_KEY, message)
 
 
 def _yaml_error(path: str, exc: Exception) -> Diagnostic:
