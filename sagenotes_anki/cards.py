@@ -50,7 +50,7 @@ def source_html(path: str, vault_name: str | None) -> str:
         return render.text_html(path)
     file = path[:-3] if path.lower().endswith(".md") else path
     url = f"obsidian://open?vault={quote(vault_name, safe='')}&file={quote(file, safe='')}"
-    return f'<a class="obsidian" href="{escape(url, quote=True)}">{escape(path)}</a>'
+    return f'<a class="obsidian" href="{escape(url, quote=True)}">{render.inert(escape(path))}</a>'
 
 
 def choose_text(correct: int) -> str:

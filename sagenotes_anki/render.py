@@ -9,6 +9,7 @@ escaped text in our own tags is already safe, and is not parsed again (most fiel
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from html import escape
 from urllib.parse import urlsplit
@@ -98,8 +99,23 @@ def html(text: RichText) -> str:
     rendered = "".join(_span(s) for s in text.spans)
     if _made_here(text.spans) and not _RESERIALISED.intersection(rendered):
         # Only our own tags around escaped text: already what the sanitiser would return.
-        return rendered.strip()
-    return sanitize(rendered).strip()
+        return inert(rendered.strip())
+    return inert(sanitize(rendered).strip())
+
+
+# Anki's own markup, which it reads in a field's HTML wherever it stands (in text, in code,
+# in an attribute): ``[sound:f]`` plays a file, ``[anki:tts ...]...[/anki:tts]`` speaks,
+# ``[anki:play:q:0]`` is a play button, and ``[latex]``, ``[$]`` and ``[$$]`` become LaTeX
+# images (all case-insensitive here, to be safe). Its opening ``[`` is written as ``&#91;``,
+# which shows the same character but is not the one Anki's patterns look for.
+_ANKI_MARKUP = re.compile(r"\[(?=sound:|anki:|\$|latex\])", re.IGNORECASE)
+
+
+def inert(fragment: str) -> str:
+    """HTML ``fragment`` with Anki's own markup in it shown as text, not acted on."""
+    if "[" not in fragment:
+        return fragment
+    return _ANKI_MARKUP.sub("&#91;", fragment)
 
 
 # What the sanitiser's HTML parser and serialiser would rewrite in escaped text: NUL, CR
@@ -123,7 +139,7 @@ def plain(text: RichText) -> str:
 
 def text_html(text: str) -> str:
     """A plain string (a term, a title, a path) escaped for a field."""
-    return escape(text.strip(), quote=False)
+    return inert(escape(text.strip(), quote=False))
 
 
 def html_list(items: Iterable[RichText], css_class: str = "") -> str:
@@ -143,7 +159,7 @@ def flow_html(flow: Flow) -> str:
     """A fenced diagram as ``<pre class="flow"><code>``, whitespace and line breaks kept."""
     # <code> directly after <pre> also keeps a leading newline, which a parser would
     # otherwise drop right after the <pre> tag.
-    body = escape(flow.text.rstrip("\n"), quote=False)
+    body = inert(escape(flow.text.rstrip("\n"), quote=False))
     title = f'<div class="flow-title">{text_html(flow.title)}</div>' if flow.title.strip() else ""
     return f'{title}<pre class="flow"><code>{body}</code></pre>'
 
