@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import codes
-from .errors import NotesFolderError, SageNotesError
+from .errors import NotesFolderError, OutputError, SageNotesError
 from .identity import build_timestamp, deck_id_for
 from .lockfile import LOCK_NAME, Item, Lock, OutputRecord, Plan, read_lock, reconcile
 from .model import Diagnostic, StudyNote
@@ -33,6 +33,7 @@ from .stamp import Shortcut, tool_digest
 from .walk import markdown_files
 
 if TYPE_CHECKING:
+    from .atomic import Written
     from .forked import Job
     from .package import PackageNote
     from .rows import CardRow
@@ -125,6 +126,7 @@ def build(
     Without ``keep_going`` any error diagnostic (with ``strict`` any warning too) means nothing
     is written and the previous output stays untouched.
     """
+    _sweep(notes_dir, out, options)
     shortcut = _shortcut(notes_dir, out, options)
     if shortcut is not None and isinstance(previous := shortcut.recall(), BuildReport):
         return previous  # nothing this build reads has changed since the last one
@@ -211,21 +213,93 @@ def _build(
 
     mods = {name: stamp.mod for name, stamp in plan.notetypes.items()}
     deck_id = deck_id_for(options.deck_name)
-    package_notes = _package_notes(plan, current)
+
+    def write() -> Written:
+        return write_package(
+            out,
+            options.deck_name,
+            deck_id,
+            _package_notes(plan, current),
+            mods,
+            timestamp,
+            options.cache_dir,
+        )
+
     # The lock's text is written beside the package (a side process, on the other core);
-    # the lock itself changes only once the package is complete.
+    # the lock itself changes only once the package is complete. Its file is made first:
+    # a lock that cannot be written at all stops the build before the package is replaced.
     pending = start_plan(lock_path, plan)
     try:
-        written = write_package(
-            out, options.deck_name, deck_id, package_notes, mods, timestamp, options.cache_dir
-        )
+        written = _making_room(write, options.cache_dir, jobs)
     except BaseException:
         pending.abandon()
         raise
-    pending.finish(
-        OutputRecord(inputs, written.sha256, written.size, _relative(out, lock_path.parent))
-    )
+    try:
+        pending.finish(
+            OutputRecord(inputs, written.sha256, written.size, _relative(out, lock_path.parent))
+        )
+    except OutputError as exc:  # the package is in place: say the lock no longer matches it
+        stale = _stale_lock(_shown(lock_path, notes_dir), out, str(exc))
+        noted = (*report.diagnostics, stale)
+        return replace(report, diagnostics=noted, written=True, size=written.size)
     return _remember(shortcut, replace(report, written=True, size=written.size))
+
+
+def _sweep(notes_dir: Path, out: Path, options: BuildOptions) -> None:
+    """Remove what builds killed before they could finish left: temporary files beside the
+    package, the lock and in the cache, and scratch folders (see ``atomic.sweep``)."""
+    from .atomic import sweep
+
+    lock_path = options.lock_path or notes_dir / LOCK_NAME
+    cache = options.cache_dir
+    sweep([out, lock_path], [] if cache is None else [cache, *cache.glob("parse-v*")])
+
+
+def _making_room(write: Callable[[], Written], cache_dir: Path | None, jobs: list[Job]) -> Written:
+    """``write()``; when the disk is full, once more after removing the parse cache.
+
+    The cache beside the package only saves time: it gives its room to the package.
+    """
+    try:
+        return write()
+    except OutputError as exc:
+        if cache_dir is None or not _out_of_space(exc):
+            raise
+    from .cache import drop_parse_cache
+
+    for job in jobs:  # a side process may still be saving the cache
+        job.wait()
+    drop_parse_cache(cache_dir)
+    return write()
+
+
+def _out_of_space(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) says the disk or the quota is full."""
+    import errno
+    import sqlite3
+
+    full = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in full:
+            return True
+        if isinstance(seen, sqlite3.Error) and getattr(seen, "sqlite_errorcode", 0) == 13:
+            return True  # SQLITE_FULL
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+def _stale_lock(shown: str, out: Path, problem: str) -> Diagnostic:
+    return Diagnostic(
+        shown,
+        0,
+        "warning",
+        codes.LOCK_STALE,
+        f"the deck {out} was written, but {problem}. The lock is stale: it still describes "
+        "the previous deck, so the next build takes what changed since then for changed "
+        "again. Fix the cause (free some space, make the lock's folder writable), then "
+        "build again: that build writes the lock.",
+    )
 
 
 # --- steps ---------------------------------------------------------------------------------

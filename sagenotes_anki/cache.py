@@ -18,7 +18,10 @@ import gc
 import hashlib
 import os
 import shutil
+import signal
 import sys
+import threading
+import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
@@ -250,9 +253,54 @@ def _prepare(
     # A worker's garbage is its own: it collects as usual even when the build paused the
     # collector in the process it was forked from.
     with ProcessPoolExecutor(
-        max_workers=count, mp_context=_context(), initializer=gc.enable
+        max_workers=count, mp_context=_context(), initializer=_worker_start, initargs=(os.getpid(),)
     ) as executor:
         yield from executor.map(work, todo, chunksize=chunksize)
+
+
+def _worker_start(parent: int) -> None:
+    """Set up a worker: it ends when the build that started it does.
+
+    Killed outright, the build cannot stop its workers, which would wait for work forever
+    (they hold both ends of the pipe it comes through). On Linux the kernel sends them
+    SIGTERM when their parent dies; elsewhere a thread looks every second.
+    """
+    gc.enable()  # (the build may have paused the collector in the process forked from)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # whatever the parent had set up
+    if not _die_with_parent():
+        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+    if os.getppid() != parent:  # the build died before we asked to die with it
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """Ask the kernel for SIGTERM when the parent dies (Linux's PR_SET_PDEATHSIG)."""
+    if sys.platform != "linux":
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0)
+    except (OSError, AttributeError):
+        return False
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(1)
+    os._exit(1)
+
+
+def drop_parse_cache(cache_dir: Path) -> None:
+    """Remove the parse cache from ``cache_dir``, to give its room to the package."""
+    with contextlib.suppress(OSError):
+        for name in os.listdir(cache_dir):
+            if name.startswith("parse-v"):
+                shutil.rmtree(cache_dir / name, ignore_errors=True)
 
 
 def _context() -> BaseContext:
@@ -276,6 +324,7 @@ __all__: Sequence[str] = [
     "available_cpus",
     "collector_paused",
     "content_digest",
+    "drop_parse_cache",
     "parse_all",
     "prepare",
     "scan",

@@ -1,8 +1,9 @@
 """The ``sagenotes-anki`` command: click over ``build.py``; the only module that prints or exits.
 
 Exit status: 0 success; 1 a note has an error (or a warning with --strict); 2 usage error
-(a bad option, a missing notes folder, a folder without notes, an output that cannot be
-written, a bad settings file).
+(a bad option, a missing notes folder, a folder without notes, a deck or lock file that
+cannot be written, a bad settings file). A deck written whose lock could not be is 2 too:
+the lock is stale until a build writes it.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any, TypeVar
 import click
 
 from . import build as pipeline
+from . import codes
 from .build import BuildOptions, BuildReport, CheckReport
 from .config import Config, load_config, parse_card_kinds
 from .errors import SageNotesError
@@ -32,7 +34,7 @@ Exit status:
   0  success
   1  a note has an error (or a warning, with --strict)
   2  usage error: bad option, missing notes folder, folder without
-     notes, output not writable, bad settings file"""
+     notes, deck or lock file not writable, bad settings file"""
 
 
 class UsageFailure(click.ClickException):
@@ -166,11 +168,16 @@ def build(
     report = _run_build(notes_dir, output, options, show_progress=not quiet)
     if verbose and not quiet and config.source is not None:
         click.echo(f"settings from {config.source}", err=True)
-    for line in diagnostic_lines(report.diagnostics, notes_dir, quiet=quiet, verbose=verbose):
+    # A lock that could not be written is an output failure, said last, even with --quiet.
+    stale = [d for d in report.diagnostics if d.code == codes.LOCK_STALE]
+    shown = tuple(d for d in report.diagnostics if d.code != codes.LOCK_STALE)
+    for line in diagnostic_lines(shown, notes_dir, quiet=quiet, verbose=verbose):
         click.echo(line, err=True)
     if not quiet:
         for line in build_summary(report):
             click.echo(line, err=True)
+    if stale:
+        raise UsageFailure(f"{stale[0].message} [{stale[0].code}]")
     sys.exit(EXIT_NOTE_ERRORS if _failed(report, options.strict) else EXIT_OK)
 
 
@@ -189,7 +196,8 @@ def _run_build(
     except SageNotesError as exc:
         raise UsageFailure(str(exc)) from exc
     except OSError as exc:  # a safety net: the writer should raise OutputError itself
-        raise UsageFailure(f"cannot write {output}: {exc.strerror or exc}") from exc
+        what = exc.filename or output  # the file that failed, which may not be the deck
+        raise UsageFailure(f"cannot write {what}: {exc.strerror or exc}") from exc
 
 
 @main.command(

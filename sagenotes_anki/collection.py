@@ -15,11 +15,11 @@ import hashlib
 import importlib.util
 import itertools
 import sqlite3
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .atomic import scratch_folder
 from .notetypes import NOTE_TYPES, NoteType
 from .stamp import TAG_SIZE, read_sealed, seal, tool_digest, write_atomic
 
@@ -92,7 +92,7 @@ def scratch_database(path: Path) -> sqlite3.Connection:
 def _make(deck_id: int, deck_name: str) -> EmptyCollection:
     import genanki
 
-    with tempfile.TemporaryDirectory(prefix="sagenotes-") as tmp:
+    with scratch_folder() as tmp:
         path = Path(tmp) / "collection.anki2"
         conn = scratch_database(path)
         try:

@@ -9,14 +9,15 @@ exists once the package is complete: :func:`start_plan` and :meth:`PendingLock.f
 from __future__ import annotations
 
 import json
-import secrets
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO
 
 from . import forked
-from .atomic import atomic_write, finish_write
+from .atomic import TempFile, atomic_write
+from .errors import OutputError
 from .lockfile import KEPT_WITH_CONTENT, LOCK_FORMAT, Entry, Lock, OutputRecord, Plan, Stamp
 
 
@@ -142,15 +143,24 @@ def _write_lines(f: IO[bytes], lines: Iterable[str]) -> None:
 class PendingLock:
     """The lock of a plan, its text being written beside ``path`` by a side process.
 
-    :meth:`finish` adds the package's record and renames the file into place, so the lock
-    changes only once the package is complete; :meth:`abandon` leaves the old lock as it
-    is. Where the side process cannot run or fails, ``finish`` writes the whole lock itself.
+    The temporary file is made at once, so that a lock that cannot be written (a read-only
+    notes folder) is known before the package is replaced. :meth:`finish` adds the
+    package's record and renames the file into place, so the lock changes only once the
+    package is complete; :meth:`abandon` leaves the old lock as it is. Where the side
+    process cannot run or fails, ``finish`` writes the whole lock itself.
     """
 
     def __init__(self, path: Path, plan: Plan) -> None:
         self._path = path
         self._plan = plan
-        self._tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
+        try:
+            self._temp = TempFile(path)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot write the lock file {path}: {exc.strerror or exc}. Nothing was "
+                "written (a new deck would not match the lock). Make the lock's folder "
+                f"{path.parent} writable, then build again."
+            ) from exc
         self._job: forked.Job | None = None
         if forked.can_fork():
             try:
@@ -159,23 +169,35 @@ class PendingLock:
                 self._job = None
 
     def _write_body(self) -> None:
-        self._tmp.parent.mkdir(parents=True, exist_ok=True)
-        with open(self._tmp, "xb") as f:
+        # Through the descriptor made above, shared with this (forked) process.
+        with os.fdopen(os.dup(self._temp.fd), "wb") as f:
             _write_lines(f, _body(_plan_entries(self._plan), self._plan.notetypes))
 
     def finish(self, output: OutputRecord) -> None:
         """Write the lock with ``output`` as its record; raises OutputError on failure."""
-        if self._job is not None and self._job.wait():
-            finish_write(self._tmp, self._path, "".join(_tail(output)).encode("utf-8"))
-            return
-        self.abandon()
-        write_plan(self._path, self._plan, output)
+        fd = self._temp.fd
+        try:
+            if self._job is not None and self._job.wait():
+                os.lseek(fd, 0, os.SEEK_END)
+                lines: Iterable[str] = _tail(output)
+            else:  # written whole, here, over whatever a failed side process left
+                os.ftruncate(fd, 0)
+                os.lseek(fd, 0, os.SEEK_SET)
+                lines = _lines(_plan_entries(self._plan), self._plan.notetypes, output)
+            with os.fdopen(os.dup(fd), "wb") as f:
+                _write_lines(f, lines)
+            self._temp.commit()
+        except OSError as exc:
+            self._temp.discard()
+            raise OutputError(
+                f"cannot write the lock file {self._path}: {exc.strerror or exc}"
+            ) from exc
 
     def abandon(self) -> None:
         """Wait for the side process and remove what it wrote."""
         if self._job is not None:
             self._job.wait()
-        self._tmp.unlink(missing_ok=True)
+        self._temp.discard()
 
 
 def start_plan(path: Path, plan: Plan) -> PendingLock:

@@ -14,7 +14,6 @@ import json
 import re
 import shutil
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -22,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .archive import fits, write_archive
-from .atomic import Written, atomic_write
+from .atomic import Written, atomic_write, scratch_folder
 from .collection import EmptyCollection, empty_collection, scratch_database
 from .notetypes import NoteType
 
@@ -77,7 +76,7 @@ def _write_zip(
     timestamp: int,
 ) -> None:
     """Write the package (collection database and empty media map) to ``dest``."""
-    with tempfile.TemporaryDirectory(prefix="sagenotes-") as tmp:
+    with scratch_folder() as tmp:
         db_path = Path(tmp) / "collection.anki2"
         db_path.write_bytes(empty.database)
         conn = scratch_database(db_path)

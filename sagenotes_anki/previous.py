@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import tempfile
 import zipfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from .atomic import scratch_folder
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def recover(packages: Sequence[Path], guids: Collection[str]) -> Mapping[str, Re
 
 def _recover_one(package: Path, guids: Collection[str]) -> Mapping[str, Recovered]:
     try:
-        with zipfile.ZipFile(package) as zf, tempfile.TemporaryDirectory() as tmp:
+        with zipfile.ZipFile(package) as zf, scratch_folder() as tmp:
             db = Path(tmp) / "collection.anki2"
             db.write_bytes(zf.read("collection.anki2"))
             return _read(db, set(guids))

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import os
 import pickle
+import stat
 import sys
 import zlib
 from collections.abc import Iterable
@@ -25,6 +26,7 @@ __all__ = [
     "TAG_SIZE",
     "Shortcut",
     "content_digest",
+    "read_regular",
     "read_sealed",
     "scan",
     "seal",
@@ -103,15 +105,40 @@ def unseal(blob: bytes, tag: bytes) -> object | None:
 
 def read_sealed(path: Path, tag: bytes) -> object | None:
     """The value sealed in the file at ``path`` (None when missing, unreadable or damaged)."""
+    blob = read_regular(path)
+    return None if blob is None else unseal(blob, tag)
+
+
+def read_regular(path: str | Path) -> bytes | None:
+    """The bytes of the regular file at ``path``; None when it is missing, unreadable or no
+    regular file (a FIFO or a device in the cache would block the read or never end)."""
     try:
-        blob = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK)
     except OSError:
         return None
-    return unseal(blob, tag)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        parts = []
+        while chunk := os.read(fd, max(info.st_size + 1, 1 << 16)):
+            parts.append(chunk)
+        return b"".join(parts)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+# Opening a FIFO waits for a writer unless non-blocking (on a regular file it changes nothing).
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 def write_atomic(path: Path, blob: bytes) -> None:
-    """Write ``blob`` to ``path`` atomically; failures are ignored (a cache is a shortcut)."""
+    """Write ``blob`` to ``path`` atomically; failures are ignored (a cache is a shortcut).
+
+    The temporary file is named with this process's id, for ``atomic.sweep`` to remove
+    when a killed build leaves it."""
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
