@@ -30,7 +30,7 @@ from .notetypes import NOTE_TYPES, NoteType
 from .previous import recover
 from .sections import DEFAULT_SECTIONS, SectionNames
 from .stamp import Shortcut, tool_digest
-from .walk import markdown_files
+from .walk import markdown_files, walk
 
 if TYPE_CHECKING:
     from .atomic import Written
@@ -332,10 +332,11 @@ def _load(
         raise NotesFolderError(f"not a folder: {notes_dir}")
     sections = _sections(options)
     reading = None if progress is None else (lambda done, total: progress("read", done, total))
+    walked = walk(notes_dir)  # its warnings (links, odd names); a walk is a fraction of a ms
     if digests is not None:
         paths = list(digests)
     elif paths is None:
-        paths = markdown_files(notes_dir)
+        paths = walked.paths
     choice = cache.CardChoice(options.card_kinds, options.vault_name) if with_cards else None
     prepared = cache.parse_all(
         notes_dir,
@@ -348,7 +349,9 @@ def _load(
         read=read,
         jobs=jobs,
     )
-    loaded = vault.assemble([(path, p.result) for path, p in prepared], notes_dir)
+    loaded = vault.assemble(
+        [(path, p.result) for path, p in prepared], notes_dir, walked.diagnostics
+    )
     if loaded.files == 0:
         raise NotesFolderError(f"no Markdown notes (*.md) in {notes_dir}")
     made = {

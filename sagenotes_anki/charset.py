@@ -1,6 +1,7 @@
 """Which text encoding a note's bytes are in, and the text.
 
-Tried in order: a UTF-32/UTF-16 BOM (or UTF-16 without one, by its zero bytes), UTF-8
+Tried in order: a UTF-32/UTF-16 BOM (or UTF-16 without one, by its zero bytes, or for
+Korean text with few zero bytes, by what it decodes to), UTF-8
 (also when only a last, cut-off character is broken), CP949 when the result reads as
 Korean, and Windows-1252 when it reads as Western European text.
 """
@@ -59,7 +60,32 @@ def _wide_encoding(data: bytes) -> str | None:
         return "utf-16-le"
     if even >= half * 0.3 and odd * 10 <= even:
         return "utf-16-be"
-    return None
+    if not odd and not even:
+        return None
+    # Korean text has fewer ASCII characters, and more Hangul with a zero byte: decode it.
+    return _utf16_by_content(sample)
+
+
+# What UTF-16 text is made of: ASCII, Latin, punctuation and symbols, Hangul, CJK, emoji
+# (surrogate pairs). Binary data decoded as UTF-16 spreads over the whole range instead.
+_TEXT_LIKE = re.compile(
+    "[\t\n\r\x20-\x7e\u00a0-\u024f\u2000-\u2bff\u3000-\u303f\u3130-\u318f"
+    "\uac00-\ud7a3\u4e00-\u9fff\uff00-\uffef\U0001f000-\U0001faff\ufe0f]"
+)
+
+
+def _utf16_by_content(sample: bytes) -> str | None:
+    """UTF-16 LE or BE without a BOM when the sample decodes to text (nearly all of it)."""
+    best: tuple[int, str] | None = None
+    for codec in ("utf-16-le", "utf-16-be"):
+        # The sample may end inside a surrogate pair: a replaced last character is fine.
+        text = sample.decode(codec, errors="replace")
+        if "\x00" in text:
+            continue
+        score = len(_TEXT_LIKE.findall(text))
+        if score * 100 >= len(text) * 97 and (best is None or score > best[0]):
+            best = (score, codec)
+    return None if best is None else best[1]
 
 
 def _plausible_korean(text: str) -> bool:

@@ -10,6 +10,7 @@ section (:mod:`tradeoffs`); questions by :mod:`questions`. Codes: :mod:`codes`.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -36,6 +37,7 @@ from .questions import is_label, read_questions
 from .sections import DEFAULT_SECTIONS, SectionNames
 from .source import damage_diagnostic, decode, split_front_matter
 from .tradeoffs import read_tradeoffs
+from .walk import MAX_NOTE_BYTES, NotAFileError, TooLargeError, read_note
 
 
 def parse_note(
@@ -83,7 +85,7 @@ def load_note(
     """Read and parse one file; problems reading it become error diagnostics."""
     relpath = path.relative_to(root).as_posix() if root is not None else path.name
     try:
-        data = path.read_bytes()
+        data = read_note(os.fspath(path.parent), path.name)
     except OSError as exc:
         return ParseResult(None, (unreadable(relpath, exc),))
     return parse_file(data, relpath, sections)
@@ -102,7 +104,20 @@ def parse_file(data: bytes, relpath: str, sections: SectionNames = DEFAULT_SECTI
 
 
 def unreadable(relpath: str, exc: OSError) -> Diagnostic:
-    """The error for a file that could not be read."""
+    """The error for a file that could not be read (or was refused: not a file, too large)."""
+    if isinstance(exc, NotAFileError):
+        message = (
+            f"not a regular file ({exc.kind}), so it is not read; remove it or rename it so "
+            "it does not end in .md"
+        )
+        return Diagnostic(relpath, 1, "error", codes.NOT_A_FILE, message)
+    if isinstance(exc, TooLargeError):
+        limit = MAX_NOTE_BYTES // (1024 * 1024)
+        message = (
+            f"the file has {exc.size:,} bytes, over the {limit} MiB limit for a note, so it "
+            "is not read; split it into smaller notes, or move it out of the notes folder"
+        )
+        return Diagnostic(relpath, 1, "error", codes.TOO_LARGE, message)
     reason = exc.strerror or type(exc).__name__
     message = f"the file cannot be read ({reason}); check its permissions, or move it away"
     return Diagnostic(relpath, 1, "error", codes.UNREADABLE, message)

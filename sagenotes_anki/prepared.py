@@ -7,7 +7,6 @@ pickle into the cache and to read again, and left alone by the garbage collector
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from .cards import CardNote, cards_for
@@ -17,6 +16,7 @@ from .parse import parse_file, unreadable
 from .rows import CardRow, card_rows
 from .sections import SectionNames
 from .stamp import content_digest
+from .walk import read_note
 
 __all__ = [
     "CardChoice",
@@ -118,8 +118,7 @@ def read_entry(
     so the notes' bytes are neither held by nor copied from the main process.
     """
     try:
-        with open(os.path.join(folder, relpath), "rb") as f:
-            data = f.read()
+        data = read_note(folder, relpath)
     except OSError as exc:
         problem = unreadable(relpath, exc)
         row = (problem.path, problem.line, problem.severity, problem.code, problem.message)

@@ -34,6 +34,16 @@ _NON_ASCII_RUN = re.compile(r"[\u0080-\u052f\u2010-\u2122]{2,}")
 _LEAD = re.compile(r"[\u0080-\u052f]")
 # A few stray sequences occur in honest Latin-1 text ("Â£"); damage leaves many.
 _MIN_DAMAGED = 3
+# UTF-8 read as CP949 gives Hanja and U+FFFD (a byte CP949 could not pair).
+_CP949_SUSPECT = re.compile("[\u4e00-\u9fff\uf900-\ufaff\ufffd]")
+_UTF8_HANGUL = re.compile(rb"[\xea-\xed\xff][\x80-\xbf\xff]{2}")  # \xff: a lost byte
+_ASCII_BYTES = re.compile(rb"[\x00-\x7f]")
+_WIDE_RUN = re.compile(r"[^\x00-\x7f]+")
+# C0 controls but tab and line ends, DEL and C1: not text, and U+001F splits Anki's fields.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Any character that damage (either kind) leaves; and those or a control character.
+_DAMAGE = re.compile("[\u0080-\u052f\u4e00-\u9fff\uf900-\ufaff\ufffd]")
+_ODD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\u052f\u4e00-\u9fff\uf900-\ufaff\ufffd]")
 
 
 @dataclass(frozen=True)
@@ -74,9 +84,20 @@ def decode(data: bytes, path: str) -> Decoded:
         diagnostic = Diagnostic(path, line, "error", codes.MIS_ENCODED, message)
         return Decoded(None, encoding, (diagnostic,))
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not _ODD.search(text):  # most notes: one scan, and no damage or controls to look for
+        return _decoded(text, encoding, path)
     damaged = damage_diagnostic(text, path)
     if damaged is not None:
         return Decoded(None, encoding, (damaged,))
+    text, controls = _remove_controls(text, path)
+    if controls is not None:
+        found = _decoded(text, encoding, path)
+        return Decoded(found.text, found.encoding, (controls, *found.diagnostics))
+    return _decoded(text, encoding, path)
+
+
+def _decoded(text: str, encoding: str, path: str) -> Decoded:
+    """Decoded text, with a warning when it was cut off or is not UTF-8."""
     if encoding == "utf-8, cut":
         message = (
             "the file ends in the middle of a character (was it cut off while saving?); "
@@ -96,9 +117,11 @@ def decode(data: bytes, path: str) -> Decoded:
 
 def damage_diagnostic(text: str, path: str) -> Diagnostic | None:
     """An error if the text was damaged by a wrong decode (UTF-8 read as a code page)."""
+    if not _DAMAGE.search(text):
+        return None  # one scan for most notes: no character damage leaves
     damaged = _damage_line(text)
     if damaged is None:
-        return None
+        return _cp949_damage(text, path)
     line, page, sample = damaged
     message = (
         f"the text is mis-encoded: UTF-8 was read as {page} and saved again, so it shows "
@@ -106,6 +129,79 @@ def damage_diagnostic(text: str, path: str) -> Diagnostic | None:
         f"(encode as {page}, decode as UTF-8), then rebuild"
     )
     return Diagnostic(path, line, "error", codes.MIS_ENCODED, message)
+
+
+def _cp949_damage(text: str, path: str) -> Diagnostic | None:
+    """An error if the text is UTF-8 that was read as CP949 (Korean Windows) and saved again.
+
+    Such text is Hanja, rare Hangul and U+FFFD for the bytes CP949 could not pair: encoded
+    back in CP949 (a lost byte as a wildcard), nearly all of it is Hangul's 3-byte UTF-8.
+    Honest Korean, Hanja included, makes such a sequence only now and then by chance.
+    """
+    if not _CP949_SUSPECT.search(text):
+        return None  # damage always leaves Hanja or U+FFFD; Korean notes hardly hold either
+    hits = covered = 0
+    first: tuple[int, str] | None = None
+    for number, text_line in enumerate(text.split("\n"), start=1):
+        found, high = _cp949_line(text_line)
+        hits, covered = hits + found, covered + high
+        if first is None and found and found * 3 * 2 >= high:
+            first = number, text_line
+    if hits < _MIN_DAMAGED or hits * 3 * 2 < covered or first is None:
+        return None
+    line, shown = first
+    sample = next(iter(_WIDE_RUN.findall(shown)), "")[:12]
+    message = (
+        "the text is mis-encoded: UTF-8 was read as CP949 (Korean Windows 'ANSI') and saved "
+        f"again, so it shows as '{sample}'; that loses part of the text, so re-open the "
+        "original file as UTF-8 (or take it from a backup) and save it as UTF-8, then rebuild"
+    )
+    return Diagnostic(path, line, "error", codes.MIS_ENCODED, message)
+
+
+def _cp949_line(line: str) -> tuple[int, int]:
+    """Hangul UTF-8 sequences in the line's CP949 bytes, and how many bytes are not ASCII."""
+    try:
+        data = line.encode("cp949")
+    except UnicodeEncodeError:
+        data = b"".join(_cp949_char(ch) for ch in line)
+    hits = 0
+    for seq in _UTF8_HANGUL.findall(data):
+        if seq.count(0xFF) > 1:
+            continue
+        if 0xFF not in seq:
+            try:
+                char = seq.decode("utf-8")
+            except UnicodeDecodeError:
+                continue
+            if not "\uac00" <= char <= "\ud7a3":
+                continue
+        hits += 1
+    return hits, len(data) - len(_ASCII_BYTES.findall(data))
+
+
+def _cp949_char(ch: str) -> bytes:
+    try:
+        return ch.encode("cp949")
+    except UnicodeEncodeError:
+        return b"\xff"  # a byte lost in the damage (U+FFFD) or never there: a wildcard
+
+
+def _remove_controls(text: str, path: str) -> tuple[str, Diagnostic | None]:
+    """The text without control characters (Anki's field separator U+001F among them)."""
+    found = _CONTROL.search(text)
+    if found is None:
+        return text, None
+    line = text.count("\n", 0, found.start()) + 1
+    cleaned, count = _CONTROL.subn("", text)
+    shown = f"U+{ord(found.group()):04X}"
+    many = "1 control character" if count == 1 else f"{count} control characters"
+    message = (
+        f"the text holds {many} (the first, {shown}, on this line), which cards cannot "
+        "hold (U+001F would break the deck); they were left out. Delete them from the note "
+        "(an editor's 'show invisibles' finds them)"
+    )
+    return cleaned, Diagnostic(path, line, "warning", codes.CONTROL_CHARACTER, message)
 
 
 def _looks_binary(text: str) -> bool:

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .walk import read_note
+
 __all__ = [
     "CACHE_FORMAT",
     "TAG_SIZE",
@@ -68,13 +70,13 @@ def scan(folder: Path, relpaths: Iterable[str]) -> dict[str, str | None]:
     """Each file's content digest (None when it cannot be read), in ``relpaths`` order."""
     # Plain string paths: pathlib's joining costs more than the hashing on a large vault.
     base = os.fspath(folder)
-    return {relpath: _digest(os.path.join(base, relpath)) for relpath in relpaths}
+    return {relpath: _digest(base, relpath) for relpath in relpaths}
 
 
-def _digest(path: str) -> str | None:
+def _digest(folder: str, relpath: str) -> str | None:
+    # read_note: regular files only, up to the size limit, never blocking on a FIFO.
     try:
-        with open(path, "rb") as f:
-            return content_digest(f.read())
+        return content_digest(read_note(folder, relpath))
     except OSError:
         return None
 

@@ -5,6 +5,7 @@ Pure functions returning strings, so the CLI stays a thin layer that only prints
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -33,9 +34,28 @@ def diagnostic_lines(
     else:
         chosen = [d for d in diagnostics if verbose or d.severity != "info"]
     return [
-        f"{relative_path(d, notes_dir)}:{d.line}: {d.severity}: {d.message} [{d.code}]"
+        f"{shown(relative_path(d, notes_dir))}:{d.line}: {d.severity}: {shown(d.message)} "
+        f"[{d.code}]"
         for d in chosen
     ]
+
+
+# Control characters (a terminal's escape sequences, a line end that would forge a line of
+# its own) and the invisible marks that reorder a line; a file name may hold any of them.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def shown(text: str) -> str:
+    """``text`` with control characters written as Python escapes (``\\x1b``, ``\\n``)."""
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(lambda m: _NAMED.get(m.group()) or _escape(m.group()), text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def human_size(n: int) -> str:

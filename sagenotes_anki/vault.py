@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -12,7 +13,7 @@ from .model import Diagnostic, ParseResult, StudyNote
 from .parse import parse_file, unreadable
 from .sections import DEFAULT_SECTIONS, SectionNames
 from .source import split_front_matter
-from .walk import markdown_files
+from .walk import markdown_files, read_note, walk
 
 __all__ = ["Vault", "load_notes", "markdown_files", "parse_file"]
 
@@ -36,24 +37,31 @@ def load_notes(
     progress: Progress | None = None,
 ) -> Vault:
     """Parse every note under ``folder``; problems become diagnostics, never exceptions."""
-    paths = markdown_files(folder)
+    found = walk(folder)
+    paths = found.paths
+    base = os.fspath(folder)
     results: list[tuple[str, ParseResult]] = []
     for done, relpath in enumerate(paths, start=1):
         try:
-            data = (folder / relpath).read_bytes()
+            data = read_note(base, relpath)
         except OSError as exc:
             results.append((relpath, ParseResult(None, (unreadable(relpath, exc),))))
         else:
             results.append((relpath, parse_file(data, relpath, sections)))
         if progress is not None:
             progress(done, len(paths))
-    return assemble(results, folder)
+    return assemble(results, folder, found.diagnostics)
 
 
-def assemble(results: Iterable[tuple[str, ParseResult]], folder: Path) -> Vault:
-    """A Vault from per-file results: errored files out, identities made unique."""
+def assemble(
+    results: Iterable[tuple[str, ParseResult]],
+    folder: Path,
+    walked: Iterable[Diagnostic] = (),
+) -> Vault:
+    """A Vault from per-file results (and the walk's own diagnostics, ``walked``): errored
+    files out, identities made unique."""
     results = list(results)
-    diagnostics = [d for _, result in results for d in result.diagnostics]
+    diagnostics = [*walked, *(d for _, result in results for d in result.diagnostics)]
     errored = frozenset(path for path, result in results if result.has_errors)
     notes = [r.note for p, r in results if r.note is not None and p not in errored]
     notes, duplicates = _unique(notes, folder)
@@ -111,15 +119,16 @@ def _duplicate_warnings(
             f"{kept}, and this note {outcome}; give each note its own 'title:' in its "
             "front matter (e.g. the file name) so cards keep their review history"
         )
-        line = _title_line(folder / note.path)
+        line = _title_line(folder, note.path)
         out.append(Diagnostic(note.path, line, "warning", codes.DUPLICATE_TITLE, message))
     return out
 
 
-def _title_line(path: Path) -> int:
+def _title_line(folder: Path, relpath: str) -> int:
     """The line of the ``title:`` key, for the duplicate warning (1 if not found)."""
     try:
-        text = path.read_bytes().decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
+        data = read_note(os.fspath(folder), relpath)
+        text = data.decode("utf-8-sig", errors="replace").replace("\r\n", "\n")
     except OSError:
         return 1
-    return split_front_matter(text, str(path)).key_lines.get("title", 1)
+    return split_front_matter(text, relpath).key_lines.get("title", 1)
