@@ -8,13 +8,15 @@ from the package the previous build wrote, so it can be kept, unchanged but tagg
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import stat
+import tempfile
 import zipfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from .atomic import scratch_folder
+from typing import IO
 
 
 @dataclass(frozen=True)
@@ -29,7 +31,8 @@ class Recovered:
 def recover(packages: Sequence[Path], guids: Collection[str]) -> Mapping[str, Recovered]:
     """The notes with these GUIDs in the first of ``packages`` that holds any of them.
 
-    Missing or unreadable packages are passed over.
+    Missing or unreadable packages are passed over, and so is anything not a regular file
+    (a FIFO would block the build forever, a device never end).
     """
     for package in packages:
         found = _recover_one(package, guids) if guids else {}
@@ -39,13 +42,35 @@ def recover(packages: Sequence[Path], guids: Collection[str]) -> Mapping[str, Re
 
 
 def _recover_one(package: Path, guids: Collection[str]) -> Mapping[str, Recovered]:
+    f = _regular_file(package)
+    if f is None:
+        return {}
     try:
-        with zipfile.ZipFile(package) as zf, scratch_folder() as tmp:
+        with f, zipfile.ZipFile(f) as zf, tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "collection.anki2"
             db.write_bytes(zf.read("collection.anki2"))
             return _read(db, set(guids))
-    except (OSError, KeyError, zipfile.BadZipFile, sqlite3.Error, ValueError):
+    except (OSError, KeyError, zipfile.BadZipFile, sqlite3.Error, ValueError, EOFError):
         return {}
+    except (TypeError, AttributeError, RecursionError):  # its note types' JSON is not Anki's
+        return {}
+
+
+def _regular_file(path: Path) -> IO[bytes] | None:
+    """``path`` open for reading if it is a regular file, else None (opened without
+    blocking, so that a FIFO is seen for what it is rather than waited on)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError:
+        regular = False
+    if not regular:
+        os.close(fd)
+        return None
+    return open(fd, "rb")  # closed by the caller
 
 
 def _read(db: Path, wanted: set[str]) -> dict[str, Recovered]:

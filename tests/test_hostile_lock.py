@@ -67,7 +67,7 @@ def add_removed_item(notes: Path, fields: dict[str, str], tags: list[str]) -> No
         "fields": fields,
         "tags": tags,
     }
-    line = f'  "gone": {{\n   "concept:x": {json.dumps(record, ensure_ascii=False)}\n  }},\n'
+    line = f'  "gone": {{\n   "concept:x": {json.dumps(record)}\n  }},\n'
     text = lock.read_text(encoding="utf-8")
     anchor = ' "items": {\n'
     assert anchor in text
@@ -214,6 +214,48 @@ def test_a_fifo_in_place_of_the_lock_does_not_hang_the_build(notes: Path, tmp_pa
     col, new = imported(tmp_path, out)
     col.close()
     assert new == 10
+
+
+def test_a_lone_surrogate_in_the_lock_makes_it_damaged(notes: Path, tmp_path: Path) -> None:
+    """A JSON escape of half a UTF-16 pair can be stored in no file and no package."""
+    add_removed_item(
+        notes,
+        {"Term": "t\ud800", "Definition": "d", "Group": "", "Topic": "", "Source": ""},
+        [],
+    )
+    assert "\\ud800" in (notes / LOCK_NAME).read_text(encoding="utf-8")
+    report, out = rebuild(notes)
+    assert report.written and any("surrogate" in m for m in lock_warnings(report))
+    col, new = imported(tmp_path, out)
+    col.close()
+    assert new == 10
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
+def test_a_fifo_where_the_lock_says_the_package_is_does_not_hang_the_build(
+    notes: Path, tmp_path: Path
+) -> None:
+    """Items gone from the notes are looked for in the previous package; a FIFO there is
+    passed over (the items are reported lost) instead of being waited on."""
+    lock = notes / LOCK_NAME
+    record = json.loads(lock.read_text(encoding="utf-8"))["output"]
+    os.mkfifo(notes / "previous.apkg")
+    text = lock.read_text(encoding="utf-8")
+    assert f'"path": "{record["path"]}"' in text
+    text = text.replace(f'"path": "{record["path"]}"', '"path": "previous.apkg"')
+    lock.write_text(text, encoding="utf-8")
+    (notes / NOTE.name).write_text(
+        "---\ntitle: other\n---\n# Other\n\n## 🎯 핵심 포인트\n\nOne point.\n", encoding="utf-8"
+    )
+    out = tmp_path / "deck.apkg"
+    command = [sys.executable, "-m", "sagenotes_anki", "build", str(notes), "-o", str(out)]
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(T2)}
+    result = subprocess.run(command, capture_output=True, text=True, timeout=30, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "[removed-lost]" in result.stderr
+    col, new = imported(tmp_path, out)
+    col.close()
+    assert new == 1
 
 
 # --- 3. Anki's own markup in note text ------------------------------------------------------
