@@ -73,7 +73,7 @@ def title_problem(metadata: Mapping[str, Any]) -> tuple[str, str] | None:
         return None
     used = text(val)
     if isinstance(val, bool):
-        kind = f"the word {str(val).lower()!r} (YAML reads it as true/false)"
+        kind = f"a yes/no word (YAML reads it as {str(val).lower()})"
     elif isinstance(val, (int, float)):
         kind = f"the number {val!r}"
     elif isinstance(val, (list, tuple)):

@@ -369,8 +369,8 @@ def _limit_error(path: str, line: int, too_deep: bool, detail: str) -> Diagnosti
 
 def _repeated(path: str, key: str, line: int) -> Diagnostic:
     message = (
-        f"the front matter sets {key!r} again here; the last value is used and the earlier "
-        "one ignored: remove the line you do not mean"
+        f"the front matter sets {key!r} again here; this last value is used and the earlier "
+        "one ignored: remove the earlier line to keep the note as it is"
     )
     return Diagnostic(path, line, "warning", codes.DUPLICATE_YAML_KEY, message)
 
