@@ -36,8 +36,8 @@ W111   warning   control-character             the text holds control characters
                                                U+001F, Anki's field separator); removed
 W112   warning   file-name-not-utf8            the file name is not UTF-8 (a Windows zip
                                                unpacked on Linux?); read as CP949
-W113   warning   symlink-skipped               a symbolic link leads outside the notes folder
-                                               or back into it (a loop); not followed
+W113   warning   symlink-skipped               a linked folder was read already (a loop, or
+                                               a second link to it) or cannot be read; skipped
 W114   warning   duplicate-yaml-key            the front matter sets one key twice; the last
                                                value is used
 W115   warning   title-not-text                the front matter's ``title`` is not text
