@@ -69,6 +69,11 @@ def deck_id_for(deck_name: str) -> int:
     return (1 << 30) + number % (1 << 30)
 
 
+# The end of the year 9999: the latest time a date can show, and far below what Anki's
+# millisecond ids can hold.
+LATEST_TIME = 253_402_300_799
+
+
 def build_timestamp(explicit: int | None, environ: Mapping[str, str] | None = None) -> int:
     """Seconds for this build: the explicit value, else SOURCE_DATE_EPOCH, else the clock."""
     if explicit is not None:
@@ -77,9 +82,12 @@ def build_timestamp(explicit: int | None, environ: Mapping[str, str] | None = No
     raw = env.get("SOURCE_DATE_EPOCH", "").strip()
     if raw:
         try:
-            return int(raw)
+            seconds = int(raw)
         except ValueError:
             pass  # an unusable value is ignored, as reproducible-builds.org asks
+        else:
+            if 0 <= seconds <= LATEST_TIME:  # else ids (milliseconds) would overflow SQLite
+                return seconds
     return int(time.time())
 
 

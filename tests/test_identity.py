@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
+import pytest
 from genanki import guid_for as genanki_guid
 from hypothesis import given
 from hypothesis import strategies as st
@@ -86,3 +88,17 @@ def test_fresh_mod_moves_past_earlier_mods() -> None:
     assert fresh_mod(1000, [1000]) == 1001
     assert fresh_mod(500, [1000, 900]) == 1001
     assert fresh_mod(500, []) == 500
+
+
+def test_a_source_date_epoch_past_the_year_9999_still_builds_a_deck(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An absurd SOURCE_DATE_EPOCH falls back to the clock instead of overflowing ids."""
+    from sagenotes_anki.build import BuildOptions, build
+
+    assert build_timestamp(None, {"SOURCE_DATE_EPOCH": str(2**62)}) <= int(time.time())
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "n.md").write_text("# T\n\n## 🔍 주요개념\n\n- **Term**: definition\n", "utf-8")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(2**62))
+    assert build(notes, tmp_path / "deck.apkg", BuildOptions()).written
