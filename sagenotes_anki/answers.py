@@ -57,6 +57,7 @@ class Draft:
     explanations: dict[str, RichText] = field(default_factory=dict)
     general: list[RichText] = field(default_factory=list)
     stem_items: list[RichText] = field(default_factory=list)  # a list under the stem
+    repeated: list[tuple[str, int]] = field(default_factory=list)  # (letter, line) again
 
 
 def explain(draft: Draft, text: RichText) -> None:
@@ -174,9 +175,12 @@ def build(draft: Draft, path: str) -> tuple[Question, list[Diagnostic]]:
                 ),
             )
         )
+    problems += _repeated_letters(draft, path)
+    ambiguous = any(letter in draft.correct for letter, _ in draft.repeated)
     question = Question(
         stem=join(draft.stem),
-        options=tuple(draft.options),
+        # Two options with the answer's letter: no card could say which is right.
+        options=() if ambiguous else tuple(draft.options),
         correct=draft.correct,
         answer_text=RichText.of(draft.answer_text),
         explanations=tuple(draft.explanations.items()),
@@ -184,6 +188,25 @@ def build(draft: Draft, path: str) -> tuple[Question, list[Diagnostic]]:
         line=draft.line,
     )
     return question, problems
+
+
+def _repeated_letters(draft: Draft, path: str) -> list[Diagnostic]:
+    """A warning for each option written with a letter another option has."""
+    problems = []
+    for letter, line in draft.repeated:
+        if letter in draft.correct:
+            effect = (
+                f"the answer {letter} could be either, so this question gives no card; "
+                "correct the letters and the answer"
+            )
+        else:
+            effect = (
+                "the letters are kept as written, so the answer still names the option it "
+                "meant; correct the letters"
+            )
+        message = f"two options are written with the letter '{letter}'; {effect}"
+        problems.append(_warn(path, line, codes.DUPLICATE_OPTION_LETTER, message))
+    return problems
 
 
 def _options_from_stem(draft: Draft) -> None:

@@ -12,8 +12,20 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from .mdast import Block, Token, drop_prefix, inline, item_text, join_lines, split_lines, strip
-from .model import Concept, Flow, RichText
+from . import codes
+from .mdast import (
+    Block,
+    Token,
+    drop_prefix,
+    html_block,
+    html_text,
+    inline,
+    item_text,
+    join_lines,
+    split_lines,
+    strip,
+)
+from .model import Concept, Diagnostic, Flow, RichText
 from .sections import SectionNames
 
 TEMPLATE = ("keypoint", "explanation", "concepts", "question")
@@ -149,6 +161,10 @@ def _key_point_block(token: Token, found: Found) -> None:
     elif kind == "list":
         items = [c for c in token.get("children", ()) if isinstance(c, dict)]
         found.key_point += [item_text(item) for item in items]
+    elif kind == "block_html":
+        shown = html_block(token)  # "<p>...</p>", "<div>", "<table>": the card shows it
+        if shown:
+            found.key_point.append(shown)
     elif kind == "block_quote":
         # "> text" and Obsidian callouts ("> [!tip] title") hold the key point in a quote.
         for child in token.get("children", ()):
@@ -260,6 +276,54 @@ def concept_of(text: RichText, group: str, line: int) -> Concept | None:
     if not term or not definition:
         return None
     return Concept(term, definition, group, line)
+
+
+_READ_AS = {
+    "concepts": "concepts are read from '- **Term**: definition' bullets",
+    "practical": "practical uses are read from bullets",
+    "tradeoffs": "trade-offs are read from '**<subject> 장점**:' labels and bullets",
+    "question": "questions are read from '**Question:**', '- A) ...' and '**정답: B**'",
+}
+
+
+def lost_html(
+    path: str, sections: list[Section], found: Found, names: SectionNames
+) -> list[Diagnostic]:
+    """A warning for block HTML whose text no card gets.
+
+    A key point in HTML gives its card (:func:`html_block`), so it is reported only when the
+    section then gives no key point; elsewhere HTML that shows text (in the explanation: a
+    trade-off label) is skipped by the section's reader, which must not happen silently.
+    """
+    sides = [side.lower() for side in (*names.names("pros"), *names.names("cons"))]
+    problems = []
+    for section in sections:
+        html = [b for b in section.blocks if b.type == "block_html"]
+        if section.kind == "keypoint" and html and not found.key_point:
+            message = (
+                "the key point is written as block HTML that shows no text (only images, "
+                "scripts or a fold's title), so the note gives no key-point card; write the "
+                "key point as a sentence in Markdown"
+            )
+            problems.append(_html_warning(path, html[0].line, message))
+        for block in html:
+            text = html_text(block.token)
+            if section.kind == "explanation" and any(side in text.lower() for side in sides):
+                reads = _READ_AS["tradeoffs"]
+            elif section.kind in _READ_AS and text:
+                reads = _READ_AS[section.kind]
+            else:
+                continue
+            message = (
+                f"'{section.heading}' holds block HTML, whose text gives no card ({reads}); "
+                "write it in Markdown (inline HTML such as <b> is kept)"
+            )
+            problems.append(_html_warning(path, block.line, message))
+    return problems
+
+
+def _html_warning(path: str, line: int, message: str) -> Diagnostic:
+    return Diagnostic(path, line, "warning", codes.HTML_KEY_POINT, message)
 
 
 _EXTRACTORS: dict[str, Callable[[Section, Found, SectionNames], None]] = {

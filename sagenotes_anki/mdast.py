@@ -247,6 +247,34 @@ def _without_checkbox(spans: list[Span]) -> list[Span]:
     return spans
 
 
+_SUMMARY = re.compile(r"<summary\b[^>]*>.*?</summary\s*>", re.IGNORECASE | re.DOTALL)
+# What a card never shows of HTML: code, styles, embedded objects (as render.py drops them).
+_HIDDEN_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript"}
+
+
+def html_block(token: Token) -> RichText:
+    """A block of raw HTML (``<p>``, ``<div>``, ``<table>``, ``<details>``) as text for a
+    card, its ``<summary>`` (a fold's title) left out; empty when it shows no text.
+
+    The HTML stays in an ``html`` span, sanitised when the card is rendered.
+    """
+    raw = _SUMMARY.sub("", str(token.get("raw", ""))).strip()
+    return RichText((Span("html", raw),)) if _shown(raw) else RichText()
+
+
+def html_text(token: Token) -> str:
+    """The text a block of raw HTML shows: no tags, comments, scripts, styles or summary."""
+    return _shown(_SUMMARY.sub("", str(token.get("raw", ""))))
+
+
+def _shown(raw: str) -> str:
+    import html
+
+    import nh3  # only for notes with block HTML
+
+    return html.unescape(nh3.clean(raw, tags=set(), clean_content_tags=_HIDDEN_CONTENT)).strip()
+
+
 def split_lines(text: RichText) -> list[RichText]:
     """The text cut at its line breaks (soft or hard) outside nested markup."""
     lines: list[list[Span]] = [[]]

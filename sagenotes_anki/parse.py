@@ -23,6 +23,7 @@ from .extract import (
     extract,
     flatten_quotes,
     heading_kind,
+    lost_html,
     section_level,
     split_sections,
 )
@@ -32,7 +33,7 @@ from .metadata import items, value
 from .metadata import text as metadata_text
 from .model import Diagnostic, ParseResult, StudyNote
 from .obsidian import EMBED
-from .prepass import is_template_file, prepare
+from .prepass import MAX_NESTING, is_template_file, prepare
 from .questions import is_label, read_questions
 from .sections import DEFAULT_SECTIONS, SectionNames
 from .source import damage_diagnostic, decode, split_front_matter
@@ -65,7 +66,11 @@ def parse_note(
         message = "the note is empty, so it gives no cards; write the note or delete the file"
         line = split.body_line if split.metadata else 1
         diagnostics.append(Diagnostic(path, line, "warning", codes.EMPTY_FILE, message))
-    body, inserted = prepare(split.body, lambda label: is_label(label, sections))
+    prepassed = prepare(split.body, lambda label: is_label(label, sections))
+    if prepassed.too_deep is not None:
+        return ParseResult(None, (_too_deep(path, split.body_line + prepassed.too_deep),))
+    diagnostics += [_unclosed(path, split.body_line + row) for row in prepassed.unclosed]
+    body, inserted = prepassed.body, prepassed.inserted
     # List items are located by scanning lines: scan the file as the parser saw it
     # (comments blanked), line for line, without the blank lines the pre-pass added.
     kept = body.split("\n")
@@ -152,6 +157,8 @@ def _note(
     identity = nfc(named)  # an NFD spelling (a copy from macOS) is the same note
     tradeoffs = read_tradeoffs(others, names)
     _check(path, blocks, sections, is_template, questions, diagnostics, body)
+    if "<" in body and is_template:
+        diagnostics += lost_html(path, sections, found, names)
     if is_template and "explanation" in kinds and not tradeoffs:
         diagnostics.append(_no_tradeoffs(path, sections))
     note = StudyNote(
@@ -171,6 +178,23 @@ def _note(
         is_template=is_template,
     )
     return note
+
+
+def _too_deep(path: str, line: int) -> Diagnostic:
+    message = (
+        f"the lists or quotes here nest deeper than {MAX_NESTING} levels, so the note is not "
+        "read and gives no cards; flatten it (fewer indented levels or '>' markers)"
+    )
+    return Diagnostic(path, line, "error", codes.TOO_DEEP, message)
+
+
+def _unclosed(path: str, line: int) -> Diagnostic:
+    message = (
+        "this '%%' would open an Obsidian comment that no later '%%' closes, so it is kept "
+        "as text and the rest of the note is read; close the comment with another '%%', or "
+        "write a literal '%%' in backticks: `%%`"
+    )
+    return Diagnostic(path, line, "warning", codes.UNCLOSED_COMMENT, message)
 
 
 def _is_title(block: Block, names: SectionNames) -> bool:

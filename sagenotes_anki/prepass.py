@@ -3,6 +3,10 @@
 - Obsidian comments (``%%...%%``) and HTML comments (``<!-- ... -->``) are removed, also
   across lines, except inside code; they are notes to self and must never reach a card.
   The line breaks inside a comment are kept, so line numbers stay those of the file.
+  A ``%%`` that nothing closes (``rose 50%%``) is text, reported, not a comment that hides
+  the rest of the note.
+- Lists and quotes nested deeper than :data:`MAX_NESTING` stop the walk at that line: the
+  note is refused before mistune, whose work grows with the depth.
 - A label line (``**정답: B**``, ``**X 단점**:``, ``**Options:**``) written right under a
   list item or a paragraph, with no blank line between, would be swallowed by them as a
   lazy continuation line. A blank line is inserted before it; the inserted lines are
@@ -13,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 _NBSP_MARKER = re.compile(r"^([ \t>]*(?:#{1,6}|[-*+]|\d{1,9}[.)]))[\u00a0\u3000]")
 _QUOTE = re.compile(r"(?:>[ \t]?)+")
@@ -27,33 +32,92 @@ _PLAIN_LABEL = re.compile(r"([^:\uff1a*_`\[\n|>#]{1,40}?)\s*[:\uff1a]")
 IsLabel = Callable[[str], bool]
 
 
-def prepare(body: str, is_label: IsLabel) -> tuple[str, tuple[int, ...]]:
-    """The body without comments and with label lines set apart; inserted line indices."""
+MAX_NESTING = 32
+"""How deep lists and quotes may nest in a note (the corpus nests at most 4 deep).
+
+A line's depth is the number of list items it stands in, by indentation, plus the quote
+markers (``>``) it starts with. mistune's work grows with the depth times the text under it
+(a 10,000-level list took minutes and gigabytes), so a deeper note is refused before it is
+parsed, on the line that passes the limit.
+"""
+
+# A quote marker, or a list marker followed by a space, a tab or the end of the line.
+_CONTAINER = re.compile(r"[ \t]*(>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$))")
+_THEMATIC = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
+_PLAIN_START = frozenset(" \t>-*+0123456789")  # what a line with a marker starts with
+_BULLETS = frozenset("-*+")
+_GAP = frozenset((" ", "\t", ""))  # what follows a bullet marker
+
+
+@dataclass(frozen=True)
+class Prepass:
+    """The body as mistune is to see it, and what the pre-pass found on the way."""
+
+    body: str
+    inserted: tuple[int, ...]  # lines of ``body`` (0-based) that are not in the file
+    unclosed: tuple[int, ...] = ()  # lines (0-based, of the file's body) of a lone ``%%``
+    too_deep: int | None = None  # the line (0-based) where nesting passes MAX_NESTING
+
+
+def prepare(body: str, is_label: IsLabel) -> Prepass:
+    """The body without comments and with label lines set apart; inserted line indices.
+
+    A ``%%`` that no later ``%%`` closes opens no comment (``rose 50%%``): it is kept as
+    text and reported, so it cannot hide the rest of the note. When the body nests deeper
+    than :data:`MAX_NESTING`, the walk stops at that line (``too_deep``; body incomplete).
+    """
+    literal: frozenset[tuple[int, int]] = frozenset()
+    while True:
+        result, opened = _prepare(body, is_label, literal)
+        if opened is None or opened in literal:  # every "%%" closed (or kept as text)
+            return result
+        literal |= {opened}  # at most once in practice: no "%%" acts after a lone one
+
+
+def _prepare(
+    body: str, is_label: IsLabel, literal: frozenset[tuple[int, int]]
+) -> tuple[Prepass, tuple[int, int] | None]:
+    """One walk; also where a ``%%`` comment opened that is still open at the end."""
     out: list[str] = []
     inserted: list[int] = []
     fence: str | None = None
     comment: str | None = None  # the closing token while inside a comment
+    opened: tuple[int, int] | None = None  # (line, column) where that comment opened
     previous_blank = True
-    for line in body.split("\n"):
+    nesting = _Nesting()
+    for index, line in enumerate(body.split("\n")):
         # A fence starts with "`", "~" or indenting spaces; testing that first is cheaper.
         maybe_fence = comment is None and line[:1] in ("`", "~", " ")
-        opened = _FENCE.match(line) if maybe_fence else None
+        opened_fence = _FENCE.match(line) if maybe_fence else None
         if fence is not None:
-            if opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence):
+            if (
+                opened_fence
+                and opened_fence.group(1)[0] == fence[0]
+                and len(opened_fence.group(1)) >= len(fence)
+            ):
                 fence = None
             out.append(line)
             previous_blank = False
             continue
-        if opened:
-            fence = opened.group(1)
+        if opened_fence:
+            fence = opened_fence.group(1)
             out.append(line)
             previous_blank = False
             continue
-        line, comment = _uncomment(line, comment)
+        if comment is not None or "%%" in line or "<!--" in line:
+            kept = tuple(column for row, column in literal if row == index)
+            line, comment, column = _uncomment(line, comment, kept)
+            if column >= 0:
+                opened = (index, column)
         # A no-break space after "-" or "##" (pasted text, some IMEs) still makes a bullet
         # or heading, as the writer saw it; one character for one keeps the columns.
         if "\u00a0" in line or "\u3000" in line:
             line = _NBSP_MARKER.sub(lambda m: m.group(1) + " ", line, count=1)
+        if line[:1] in _PLAIN_START:  # the nesting test, only where a marker may stand
+            if nesting.depth(line, not previous_blank) > MAX_NESTING:
+                return Prepass("\n".join(out), tuple(inserted), (), index), None
+        elif line and (nesting.columns or nesting.quotes):  # a blank line closes nothing
+            nesting.margin(not previous_blank)
         quote = _QUOTE.match(line) if line[:1] == ">" else None
         prefix = quote.group() if quote else ""
         blank = not line[len(prefix) :].strip()
@@ -71,7 +135,74 @@ def prepare(body: str, is_label: IsLabel) -> tuple[str, tuple[int, ...]]:
             out.append(prefix.rstrip())
         out.append(line)
         previous_blank = blank
-    return "\n".join(out), tuple(inserted)
+    unclosed = tuple(sorted(row for row, _ in literal))
+    still_open = opened if comment == "%%" else None
+    return Prepass("\n".join(out), tuple(inserted), unclosed), still_open
+
+
+class _Nesting:
+    """The list items open at each line, by their content columns (CommonMark's rule: a
+    marker at or right of an item's content column opens an item inside it)."""
+
+    def __init__(self) -> None:
+        self.columns: list[int] = []  # content columns of the open items, innermost last
+        self.quotes = 0  # the quote markers of the line before
+
+    def margin(self, after_text: bool) -> int:
+        """A line of text at the margin: it closes every list unless it continues a
+        paragraph (a lazy continuation line), and every quote."""
+        if self.columns and not after_text:
+            self.columns.clear()
+        self.quotes = 0
+        return 0
+
+    def depth(self, line: str, after_text: bool) -> int:
+        """The nesting of ``line``; ``after_text``: the line before held text (so a line
+        less indented may be a lazy continuation, which closes nothing)."""
+        first = line[:1]
+        if first not in _PLAIN_START or (first in _BULLETS and line[1:2] not in _GAP):
+            return self.margin(after_text)  # "**bold**" text: no marker either
+        third = line[2:3]
+        if (
+            first in _BULLETS
+            and line[1:2] == " "
+            and (third not in _PLAIN_START or (third in _BULLETS and line[3:4] not in _GAP))
+        ):
+            self.columns[:] = (2,)  # "- text", the other common line: a top-level item
+            self.quotes = 0
+            return 1
+        if "\t" in line:
+            line = line.expandtabs(4)
+        position, quotes = 0, 0
+        markers: list[tuple[int, int]] = []  # (marker column, content column)
+        found = _CONTAINER.match(line)
+        while found is not None:
+            end = found.end()
+            if found.group(1) == ">":
+                quotes += 1
+            else:
+                after = line[end : end + 5]
+                spaces = len(after) - len(after.lstrip(" "))
+                markers.append((found.start(1), end + (spaces if 1 <= spaces <= 4 else 1)))
+            position = end
+            # Past the limit on this line alone: enough to know (a rule is told apart below).
+            found = _CONTAINER.match(line, end) if quotes + len(markers) <= MAX_NESTING else None
+        if quotes != self.quotes:
+            self.columns.clear()  # another quote: its lists are its own
+            self.quotes = quotes
+        if len(markers) >= 3 and _THEMATIC.fullmatch(line):
+            markers = []  # "* * *" is a rule, not three lists
+        if not markers:
+            text = len(line) - len(line[position:].lstrip(" "))
+            if not after_text and text < len(line):
+                while self.columns and self.columns[-1] > text:
+                    self.columns.pop()
+            return quotes + len(self.columns)
+        for column, content in markers:
+            while self.columns and column < self.columns[-1]:
+                self.columns.pop()
+            self.columns.append(content)
+        return quotes + len(self.columns)
 
 
 def _quote_prefix(line: str) -> str:
@@ -79,28 +210,35 @@ def _quote_prefix(line: str) -> str:
     return match.group().rstrip() if match else ""
 
 
-def _uncomment(line: str, closing: str | None) -> tuple[str, str | None]:
-    """The line without comment text; the comment still open at its end, if any."""
-    if closing is None and "%%" not in line and "<!--" not in line:
-        return line, None  # no comment opens here (most lines): kept as written
+def _uncomment(
+    line: str, closing: str | None, literal: tuple[int, ...] = ()
+) -> tuple[str, str | None, int]:
+    """The line without comment text; the comment still open at its end, if any, and the
+    column where a ``%%`` comment opened on this line (-1 if none). A ``%%`` at a column
+    in ``literal`` is text."""
     kept: list[str] = []
     position = 0
+    opened = -1
     for match in _TOKEN.finditer(line):
         token = match.group()
         if closing is None:
+            if token == "%%" and match.start() in literal:
+                continue  # a lone "%%" (no later one closes it) is text
             if token in ("%%", "<!--"):
                 kept.append(line[position : match.start()])
                 closing = "%%" if token == "%%" else "-->"
                 position = match.end()
+                opened = match.start() if token == "%%" else -1
             # a code span or a stray "-->" is kept as written
         elif token == closing:
             closing = None
             position = match.end()
+            opened = -1
     if closing is None:
         kept.append(line[position:])
     cleaned = "".join(kept)
     # A line that held only a comment becomes blank rather than stray spaces.
-    return (cleaned if cleaned.strip() or not line.strip() else ""), closing
+    return (cleaned if cleaned.strip() or not line.strip() else ""), closing, opened
 
 
 def _label_line(line: str, is_label: IsLabel) -> bool:
@@ -133,5 +271,14 @@ def is_template_file(text: str) -> bool:
     if "<%" in text and _TEMPLATER.search(_CODE.sub("", text)):
         return True
     head = text[: text.find("\n---", 3) + 4] if text.startswith("---") else ""
-    title = next((line for line in text.split("\n") if line.startswith("# ")), "")
+    title = _first_h1(text)
     return bool(_CORE_PLACEHOLDER.search(head + "\n" + title))
+
+
+def _first_h1(text: str) -> str:
+    """The first line that starts with "# " (found without splitting a large text)."""
+    start = 0 if text.startswith("# ") else text.find("\n# ") + 1
+    if not start and not text.startswith("# "):
+        return ""
+    end = text.find("\n", start)
+    return text[start:] if end < 0 else text[start:end]

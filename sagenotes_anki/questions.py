@@ -153,12 +153,12 @@ def _paragraph(reader: _Reader, block: Block, in_section: bool) -> None:
         draft.labelled = draft.labelled and kind == "stem"
         reader.mode = "stem"
         if rest:
-            _stem(reader, draft, rest)
+            _stem(reader, draft, rest, _line_of(block, text, rest))
     elif kind == "options":
         reader.current(block.line)
         reader.mode = "options"
         if rest:
-            _paragraph_options(reader, rest)
+            _paragraph_options(reader, rest, _line_of(block, text, rest))
     elif kind == "answer":
         draft = reader.current(block.line)
         draft.answer, draft.answer_line = rest.plain(), block.line
@@ -170,9 +170,9 @@ def _paragraph(reader: _Reader, block: Block, in_section: bool) -> None:
             reader.draft.general.append(rest)
     elif reader.draft is not None and text:
         if reader.mode == "stem":
-            _stem(reader, reader.draft, text)
+            _stem(reader, reader.draft, text, block.line)
         elif reader.mode == "options":
-            _paragraph_options(reader, text)
+            _paragraph_options(reader, text, block.line)
         elif reader.mode == "explain":
             reader.draft.general.append(text)
         elif reader.mode == "answer":
@@ -180,7 +180,12 @@ def _paragraph(reader: _Reader, block: Block, in_section: bool) -> None:
             reader.mode = "explain"
 
 
-def _stem(reader: _Reader, draft: Draft, text: RichText) -> None:
+def _line_of(block: Block, text: RichText, rest: RichText) -> int:
+    """The line of the file that ``rest``, the end of a paragraph's ``text``, starts on."""
+    return block.line + text.plain().count("\n") - rest.plain().count("\n")
+
+
+def _stem(reader: _Reader, draft: Draft, text: RichText, line: int) -> None:
     """Stem text; lines from ``A) ...`` on are the options (no ``Options:`` label between)."""
     draft.stem_items = []  # a list read before is no longer the end of the stem
     lines = split_lines(text)
@@ -191,7 +196,7 @@ def _stem(reader: _Reader, draft: Draft, text: RichText) -> None:
     if first:
         draft.stem.append(join_lines(lines[:first]))
     reader.mode = "options"
-    _paragraph_options(reader, join_lines(lines[first:]))
+    _paragraph_options(reader, join_lines(lines[first:]), line + first)
 
 
 def _first_option(line: str) -> bool:
@@ -208,13 +213,33 @@ def _label_kind(names: SectionNames, label: str) -> str:
     return ""
 
 
-def _paragraph_options(reader: _Reader, text: RichText) -> None:
+def _paragraph_options(reader: _Reader, text: RichText, first_line: int) -> None:
     """Options written as lines of one paragraph (``A) ...`` on each line)."""
-    assert reader.draft is not None
-    for line in split_lines(text):
+    draft = reader.draft
+    assert draft is not None
+    for index, line in enumerate(split_lines(text)):
         found = option_letter(line.plain())
         if found and line.plain()[found[1] :].strip():
-            reader.draft.options.append(Option(found[0], strip(drop_prefix(line, found[1]))))
+            _add_option(
+                draft, Option(found[0], strip(drop_prefix(line, found[1]))), first_line + index
+            )
+
+
+def _add_option(draft: Draft, option: Option, line: int) -> None:
+    """One more option, its letter as written; a letter written before is noted."""
+    if any(known.letter == option.letter for known in draft.options):
+        draft.repeated.append((option.letter, line))
+    draft.options.append(option)
+
+
+def _unlettered(draft: Draft, written: set[str]) -> str:
+    """The letter for an option written without one: its place, unless another option of
+    the question is written with that letter (``A) x``, ``y``, ``B) z``: y is C)."""
+    taken = written | {option.letter for option in draft.options}
+    letter = chr(ord("A") + len(draft.options))
+    while letter in taken:
+        letter = chr(ord(letter) + 1)
+    return letter
 
 
 def _option_and_notes(item: Token) -> tuple[RichText, list[RichText]]:
@@ -232,6 +257,28 @@ def _option_and_notes(item: Token) -> tuple[RichText, list[RichText]]:
     return own, [item_text(sub) for c in nested for sub in c.get("children", ())]
 
 
+def _list_options(draft: Draft, block: Block, texts: list[RichText]) -> None:
+    """A list of options; letters stay as written, so the answer's letter names the option
+    it meant (a letter written twice is noted, never silently changed)."""
+    items = [
+        (*_option_and_notes(item), whole, line)
+        for (item, line), whole in zip(block.items(), texts, strict=True)
+    ]
+    found = [option_letter((text or whole).plain()) for text, _, whole, _ in items]
+    written = {letter[0] for letter in found if letter}
+    for (text, notes, whole, line), letter in zip(items, found, strict=True):
+        text = text or whole
+        body = strip(drop_prefix(text, letter[1])) if letter else strip(text)
+        if not letter and body.plain().startswith("- "):
+            # "- 1) one" is a bullet holding an ordered list: its number is lost.
+            body = strip(drop_prefix(body, 2))
+        option = Option(letter[0] if letter else _unlettered(draft, written), body)
+        _add_option(draft, option, line)
+        if notes:
+            previous = draft.explanations.get(option.letter)
+            draft.explanations[option.letter] = join((previous, *notes) if previous else notes)
+
+
 def _list(reader: _Reader, block: Block) -> None:
     draft = reader.draft
     if draft is None:
@@ -243,20 +290,7 @@ def _list(reader: _Reader, block: Block) -> None:
         draft.stem.append(join(RichText((Span("text", "- "), *t.spans)) for t in texts))
         draft.stem_items = texts  # the options, if no other options follow
     elif reader.mode == "options":
-        for (item, _), whole in zip(block.items(), texts, strict=True):
-            text, notes = _option_and_notes(item)
-            text = text or whole
-            found = option_letter(text.plain())
-            letter = found[0] if found else chr(ord("A") + len(draft.options))
-            if any(option.letter == letter for option in draft.options):
-                letter = chr(ord("A") + len(draft.options))  # "A) x" twice: a slip, go on
-            body = strip(drop_prefix(text, found[1])) if found else strip(text)
-            if not found and body.plain().startswith("- "):
-                # "- 1) one" is a bullet holding an ordered list: its number is lost.
-                body = strip(drop_prefix(body, 2))
-            draft.options.append(Option(letter, body))
-            if notes:
-                draft.explanations[letter] = join(notes)
+        _list_options(draft, block, texts)
     elif reader.mode == "answer" and texts:
         draft.answer, draft.answer_line = texts[0].plain(), block.line
         reader.mode = "explain"

@@ -198,10 +198,11 @@ def test_sub_bullets_under_an_option_explain_it() -> None:
         "- A) three\n\n**정답: B**"
     )
     [question] = _note(_question(body)).questions
+    # The repeated "A)" keeps its letter (W116 says so): the answer B stays "two".
     assert [(o.letter, o.text.plain()) for o in question.options] == [
         ("A", "one"),
         ("B", "two"),
-        ("C", "three"),
+        ("A", "three"),
     ]
     assert {k: v.plain() for k, v in question.explanations} == {"A": "느림", "B": "빠름"}
 
