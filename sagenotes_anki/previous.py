@@ -11,12 +11,13 @@ import json
 import os
 import sqlite3
 import stat
-import tempfile
 import zipfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+
+from .atomic import scratch_folder
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,7 @@ def _recover_one(package: Path, guids: Collection[str]) -> Mapping[str, Recovere
     if f is None:
         return {}
     try:
-        with f, zipfile.ZipFile(f) as zf, tempfile.TemporaryDirectory() as tmp:
+        with f, zipfile.ZipFile(f) as zf, scratch_folder() as tmp:
             db = Path(tmp) / "collection.anki2"
             db.write_bytes(zf.read("collection.anki2"))
             return _read(db, set(guids))
