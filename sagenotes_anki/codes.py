@@ -42,8 +42,8 @@ W114   warning   duplicate-yaml-key            the front matter sets one key twi
                                                value is used
 W115   warning   title-not-text                the front matter's ``title`` is not text
 W116   warning   duplicate-option-letter       a question has two options with one letter
-W117   warning   unclosed-comment              an Obsidian ``%%`` comment is never closed;
-                                               the ``%%`` is kept as text
+W117   warning   unclosed-comment              a ``%%`` or ``<!--`` comment is never closed;
+                                               a ``%%`` is kept as text, ``<!--`` hides the rest
 W118   warning   html-key-point                the key point is written as block HTML
 W119   warning   lock-stale                    the lock file could not be written; it no
                                                longer matches the deck

@@ -70,6 +70,9 @@ def parse_note(
     if prepassed.too_deep is not None:
         return ParseResult(None, (_too_deep(path, split.body_line + prepassed.too_deep),))
     diagnostics += [_unclosed(path, split.body_line + row) for row in prepassed.unclosed]
+    if prepassed.open_html_comment is not None:
+        line = split.body_line + prepassed.open_html_comment
+        diagnostics.append(_unclosed_html(path, line))
     body, inserted = prepassed.body, prepassed.inserted
     # List items are located by scanning lines: scan the file as the parser saw it
     # (comments blanked), line for line, without the blank lines the pre-pass added.
@@ -193,6 +196,14 @@ def _unclosed(path: str, line: int) -> Diagnostic:
         "this '%%' would open an Obsidian comment that no later '%%' closes, so it is kept "
         "as text and the rest of the note is read; close the comment with another '%%', or "
         "write a literal '%%' in backticks: `%%`"
+    )
+    return Diagnostic(path, line, "warning", codes.UNCLOSED_COMMENT, message)
+
+
+def _unclosed_html(path: str, line: int) -> Diagnostic:
+    message = (
+        "this '<!--' opens an HTML comment that no '-->' closes, so everything after it is "
+        "hidden (as Obsidian hides it) and gives no cards; close the comment with '-->'"
     )
     return Diagnostic(path, line, "warning", codes.UNCLOSED_COMMENT, message)
 

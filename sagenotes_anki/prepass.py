@@ -57,6 +57,7 @@ class Prepass:
     inserted: tuple[int, ...]  # lines of ``body`` (0-based) that are not in the file
     unclosed: tuple[int, ...] = ()  # lines (0-based, of the file's body) of a lone ``%%``
     too_deep: int | None = None  # the line (0-based) where nesting passes MAX_NESTING
+    open_html_comment: int | None = None  # the line (0-based) of a "<!--" nothing closes
 
 
 def prepare(body: str, is_label: IsLabel) -> Prepass:
@@ -83,6 +84,7 @@ def _prepare(
     fence: str | None = None
     comment: str | None = None  # the closing token while inside a comment
     opened: tuple[int, int] | None = None  # (line, column) where that comment opened
+    html_opened = 0  # the line where the "<!--" comment open at the end opened
     previous_blank = True
     nesting = _Nesting()
     for index, line in enumerate(body.split("\n")):
@@ -106,7 +108,10 @@ def _prepare(
             continue
         if comment is not None or "%%" in line or "<!--" in line:
             kept = tuple(column for row, column in literal if row == index)
+            was = comment
             line, comment, column = _uncomment(line, comment, kept)
+            if comment == "-->" and was != "-->":
+                html_opened = index
             if column >= 0:
                 opened = (index, column)
         # A no-break space after "-" or "##" (pasted text, some IMEs) still makes a bullet
@@ -137,7 +142,9 @@ def _prepare(
         previous_blank = blank
     unclosed = tuple(sorted(row for row, _ in literal))
     still_open = opened if comment == "%%" else None
-    return Prepass("\n".join(out), tuple(inserted), unclosed), still_open
+    # An HTML comment runs to the end of the note, as in Obsidian, but not unsaid.
+    html = html_opened if comment == "-->" else None
+    return Prepass("\n".join(out), tuple(inserted), unclosed, None, html), still_open
 
 
 class _Nesting:

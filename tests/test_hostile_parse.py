@@ -267,3 +267,18 @@ class TestHtmlBlocks:
         """Block HTML the concept or question readers cannot read is named in a warning."""
         _, result = parsed(note_text(**part))
         assert coded(result, codes.HTML_KEY_POINT) == [line]
+
+
+def test_an_unclosed_html_comment_is_not_a_silent_drop() -> None:
+    """``<!--`` with no ``-->`` hides the rest of the note, as Obsidian does; it is said."""
+    text = (
+        "---\ntitle: x\n---\n# T\n\n## 🎯 핵심 포인트\n\n요점 <!-- 메모\n\n"
+        "## 🔍 주요개념\n\n- **A**: b\n"
+    )
+    found = [d for d in parse_note(text, "x.md").diagnostics if d.code == codes.UNCLOSED_COMMENT]
+    assert [(d.line, d.severity) for d in found] == [(8, "warning")]
+    assert "-->" in found[0].message
+    closed = text.replace("메모", "메모 -->")
+    assert not [
+        d for d in parse_note(closed, "x.md").diagnostics if d.code == codes.UNCLOSED_COMMENT
+    ]
