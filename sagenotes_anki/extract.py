@@ -306,6 +306,17 @@ def lost_html(
                 "key point as a sentence in Markdown"
             )
             problems.append(_html_warning(path, html[0].line, message))
+        elif section.kind == "keypoint" and section.blocks and not found.key_point:
+            kinds = sorted(
+                {_SHOWN_AS.get(b.type, b.type.replace("_", " ")) for b in section.blocks}
+            )
+            message = (
+                f"the key point holds only {', '.join(kinds)}, which the key-point card does "
+                "not show, so the note gives no key-point card; write the key point as a "
+                "sentence in Markdown"
+            )
+            line = section.blocks[0].line
+            problems.append(Diagnostic(path, line, "warning", codes.MISSING_SECTION, message))
         for block in html:
             text = html_text(block.token)
             if section.kind == "explanation" and any(side in text.lower() for side in sides):
@@ -320,6 +331,9 @@ def lost_html(
             )
             problems.append(_html_warning(path, block.line, message))
     return problems
+
+
+_SHOWN_AS = {"block_code": "code", "table": "a table", "thematic_break": "a rule"}
 
 
 def _html_warning(path: str, line: int, message: str) -> Diagnostic:

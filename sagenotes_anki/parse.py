@@ -160,7 +160,7 @@ def _note(
     identity = nfc(named)  # an NFD spelling (a copy from macOS) is the same note
     tradeoffs = read_tradeoffs(others, names)
     _check(path, blocks, sections, is_template, questions, diagnostics, body)
-    if "<" in body and is_template:
+    if is_template:
         diagnostics += lost_html(path, sections, found, names)
     if is_template and "explanation" in kinds and not tradeoffs:
         diagnostics.append(_no_tradeoffs(path, sections))

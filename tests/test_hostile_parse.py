@@ -282,3 +282,17 @@ def test_an_unclosed_html_comment_is_not_a_silent_drop() -> None:
     assert not [
         d for d in parse_note(closed, "x.md").diagnostics if d.code == codes.UNCLOSED_COMMENT
     ]
+
+
+@pytest.mark.parametrize("body", ["```\nA -> B\n```\n", "| a | b |\n|---|---|\n| 1 | 2 |\n"])
+def test_a_key_point_the_card_cannot_show_is_said(body: str) -> None:
+    """A key point that is only code or a table gives no card yet: not without a word."""
+    text = (
+        "---\ntitle: x\n---\n# T\n\n## 🎯 핵심 포인트\n\n"
+        + body
+        + "\n## 🔍 주요개념\n\n- **A**: b\n"
+    )
+    result = parse_note(text, "x.md")
+    assert result.note is not None and not result.note.key_point
+    said = [d for d in result.diagnostics if "key-point card" in d.message]
+    assert [(d.line, d.severity) for d in said] == [(8, "warning")]
