@@ -23,6 +23,7 @@ from typing import IO, Any
 from .archive import fits, write_archive
 from .atomic import Written, atomic_write, scratch_folder
 from .collection import EmptyCollection, empty_collection, scratch_database
+from .errors import OutputError
 from .notetypes import NoteType
 
 # Bumped whenever the writer changes what it puts in a package, so that an existing package
@@ -238,7 +239,10 @@ def write_package(
     ``notes`` is read once, as the package is written, so it may be a generator. The empty
     collection genanki makes for the deck is kept in ``cache_dir`` (see :mod:`collection`).
     """
-    empty = empty_collection(deck_id, deck_name, cache_dir)
+    try:
+        empty = empty_collection(deck_id, deck_name, cache_dir)
+    except (OSError, sqlite3.Error) as exc:  # its scratch database (a full disk, a quota)
+        raise OutputError(f"cannot write {out}: making the empty collection failed: {exc}") from exc
     return atomic_write(
         out,
         lambda dest: _write_zip(dest, empty, deck_id, notes, notetype_mods, timestamp),

@@ -70,6 +70,12 @@ def parse_note(
     if prepassed.too_deep is not None:
         return ParseResult(None, (_too_deep(path, split.body_line + prepassed.too_deep),))
     diagnostics += [_unclosed(path, split.body_line + row) for row in prepassed.unclosed]
+    if split.body.strip() and not prepassed.body.strip():
+        message = (
+            "the note holds only comments (%%...%%, <!-- -->), so it gives no cards; write "
+            "the note outside the comments, or delete the file"
+        )
+        diagnostics.append(Diagnostic(path, split.body_line, "warning", codes.EMPTY_FILE, message))
     if prepassed.open_html_comment is not None:
         line = split.body_line + prepassed.open_html_comment
         diagnostics.append(_unclosed_html(path, line))

@@ -351,6 +351,12 @@ def _read_yaml(raw: str, path: str, first: int) -> tuple[Any, Repeats] | Diagnos
         return _limit_error(path, first + 1, True, "nests too deep to read")
     except YAMLError as exc:
         return None if first > 1 else _yaml_error(path, exc)
+    except ValueError as exc:  # a value PyYAML refuses to convert (an int of 5,000 digits)
+        message = (
+            f"the front matter holds a value that cannot be read ({exc}); quote it to keep "
+            "it as text"
+        )
+        return Diagnostic(path, first + 1, "error", codes.FRONT_MATTER, message)
 
 
 def _limit_error(path: str, line: int, too_deep: bool, detail: str) -> Diagnostic:

@@ -296,3 +296,10 @@ def test_a_key_point_the_card_cannot_show_is_said(body: str) -> None:
     assert result.note is not None and not result.note.key_point
     said = [d for d in result.diagnostics if "key-point card" in d.message]
     assert [(d.line, d.severity) for d in said] == [(8, "warning")]
+
+
+@pytest.mark.parametrize("text", ["%%\n%%", "<!-- -->", "---\ntitle: a\n---\n%% x %%\n"])
+def test_a_note_of_comments_only_says_it_gives_no_cards(text: str) -> None:
+    found = parse_note(text, "c.md").diagnostics
+    assert [d.code for d in found] == [codes.EMPTY_FILE]
+    assert "only comments" in found[0].message

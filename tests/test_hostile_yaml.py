@@ -222,3 +222,11 @@ def test_check_strict_fails_like_build_strict_on_a_repeated_term(tmp_path: Path)
         ("hostile.md", "duplicate-key")
     ]
     assert "duplicate-key" in built.stdout + built.stderr
+
+
+def test_a_number_too_long_to_convert_is_a_front_matter_error() -> None:
+    """PyYAML refuses ints of over 4,300 digits with ValueError: a diagnostic, not a crash."""
+    text = f"---\ntitle: x\nn: {'1' * 5001}\n---\n# T\n\n## 🔍 주요개념\n\n- **A**: b\n"
+    found = parse_note(text, "big.md").diagnostics
+    assert [(d.code, d.severity) for d in found] == [(codes.FRONT_MATTER, "error")]
+    assert "quote it" in found[0].message
