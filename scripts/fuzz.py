@@ -140,9 +140,14 @@ def main() -> int:
     began = time.monotonic()
     deadline = began + args.time_limit
     tried, counts, distinct, failing = parse_run(args.seed, args.n, args.timeout, deadline - 60)
-    built, vault_counts, vault_distinct = vault_run(
-        args.seed, args.vaults, args.vault_size, args.timeout, deadline
-    )
+    print(f"parse level: {tried} documents, {dict(counts)}", file=sys.stderr, flush=True)
+    try:
+        built, vault_counts, vault_distinct = vault_run(
+            args.seed, args.vaults, args.vault_size, args.timeout, deadline
+        )
+    except Exception as exc:  # the harness itself failed: say so, keep the parse results
+        built, vault_counts = 0, Counter({"harness errors": 1})
+        vault_distinct = {"harness": f"vault run failed: {type(exc).__name__}: {exc}"}
     counts.update(vault_counts)
     distinct.update(vault_distinct)
     if args.save is not None:

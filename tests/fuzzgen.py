@@ -1194,7 +1194,9 @@ def write_docs(folder: Path, docs: Iterable[Doc]) -> list[bytes]:
     for doc in docs:
         name = doc.name
         if name in used or name.lower() in {u.lower() for u in used}:
-            name = f"{doc.index}-".encode() + name.rsplit(b"/", 1)[-1]
+            stem = name.rsplit(b"/", 1)[-1].removesuffix(b".md")
+            prefix = f"{doc.index}-".encode()
+            name = prefix + stem[: 255 - len(prefix) - 3] + b".md"  # a name is 255 bytes at most
         used.add(name)
         path = base + b"/" + name
         os.makedirs(os.path.dirname(path), exist_ok=True)
