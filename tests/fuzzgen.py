@@ -833,7 +833,7 @@ def odd_name(rng: Rng, stem: str) -> bytes:
         name = stem + rng.choice([" ", ".", " .md", ".md.md"]) + ".md"
     elif style == 11:
         folder = rng.choice(["sub dir", "한글", "-x", "a\x01b", "..x", "deep/" * 40])
-        name = f"{folder}/{stem}.md"
+        name = f"{folder.rstrip('/')}/{stem}.md"
     elif style == 12:
         name = "<script>alert(1)</script>" + stem[:10] + ".md"
     elif style == 13:
