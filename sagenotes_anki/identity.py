@@ -35,8 +35,9 @@ def nfc(text: str) -> str:
 
 
 def _digest(*parts: str) -> bytes:
-    # A NUL separator keeps ("ab", "c") and ("a", "bc") apart.
-    return hashlib.sha256("\x00".join(parts).encode("utf-8")).digest()
+    # A NUL separator keeps ("ab", "c") and ("a", "bc") apart; a lone surrogate (never in
+    # text read from a file, but a last guard) hashes instead of raising.
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).digest()
 
 
 def guid_for(identity: str, key: str) -> str:
@@ -60,7 +61,8 @@ def content_hash(notetype: str, fields: Iterable[tuple[str, str]], tags: Iterabl
     """
     joined = "\x1f".join(chain.from_iterable(sorted(fields)))
     tagged = "\x1f".join(sorted(set(tags)))
-    return hashlib.sha256(f"{notetype}\x1e{joined}\x1e{tagged}".encode()).hexdigest()
+    text = f"{notetype}\x1e{joined}\x1e{tagged}"
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def deck_id_for(deck_name: str) -> int:

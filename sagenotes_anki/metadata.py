@@ -40,7 +40,16 @@ def text(val: Any) -> str:
     if isinstance(val, (list, tuple)):
         return ", ".join(t for t in (text(v) for v in val) if t)
     # A quoted multi-line title ("a\nb") is one line: identities and messages stay on one.
-    return " ".join(str(val).split())
+    return " ".join(_printable(str(val)).split())
+
+
+# What a YAML escape ("\x1f", "\ud800") can put in a value that no card, tag or GUID can hold:
+# control characters (whitespace aside, which splitting removes) and lone surrogates.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _printable(value: str) -> str:
+    return _UNPRINTABLE.sub("", value) if _UNPRINTABLE.search(value) else value
 
 
 def items(val: Any, *, tags: bool = False) -> tuple[str, ...]:
@@ -48,7 +57,7 @@ def items(val: Any, *, tags: bool = False) -> tuple[str, ...]:
     if val is None or isinstance(val, Mapping):
         return ()
     if isinstance(val, str):
-        found = re.split(r"[,\s]+" if tags else r",", val)
+        found = re.split(r"[,\s]+" if tags else r",", _printable(val))
     elif isinstance(val, (list, tuple, set)):
         found = [text(v) for v in val if not isinstance(v, Mapping)]
     else:

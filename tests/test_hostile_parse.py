@@ -303,3 +303,18 @@ def test_a_note_of_comments_only_says_it_gives_no_cards(text: str) -> None:
     found = parse_note(text, "c.md").diagnostics
     assert [d.code for d in found] == [codes.EMPTY_FILE]
     assert "only comments" in found[0].message
+
+
+def test_a_line_of_backticks_is_read_in_linear_time() -> None:
+    """400,000 backticks around a ``%%`` once took 15 s in the comment pre-pass."""
+    line = "`" * 200_000 + "%%%" + "`" * 200_000
+    text = f"# T\n\n## 🎯 핵심 포인트\n\n{line}\n\n## 🔍 주요개념\n\n- **A**: b\n"
+    code = "import sys; from sagenotes_anki.parse import parse_note; parse_note(sys.stdin.read())"
+    run = subprocess.run(
+        [sys.executable, "-c", code], input=text, text=True, timeout=60, capture_output=True
+    )
+    assert run.returncode == 0, run.stderr
+    for span in ("`%%` stays", "``a %% b``"):  # code spans still hide a %%
+        note = parse_note(f"# T\n\n## 🎯 핵심 포인트\n\n{span} 끝 %%hidden%%\n").note
+        assert note is not None and "hidden" not in note.key_point.plain()
+        assert "%%" in note.key_point.plain()

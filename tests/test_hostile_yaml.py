@@ -230,3 +230,15 @@ def test_a_number_too_long_to_convert_is_a_front_matter_error() -> None:
     found = parse_note(text, "big.md").diagnostics
     assert [(d.code, d.severity) for d in found] == [(codes.FRONT_MATTER, "error")]
     assert "quote it" in found[0].message
+
+
+@pytest.mark.parametrize("escape", ["\\ud800", "\\x1f", "\\x00"])
+def test_a_yaml_escape_cannot_put_an_unprintable_character_in_a_title(escape: str) -> None:
+    """``title: "\\ud800"`` once crashed the GUID; a control character would reach fields."""
+    from sagenotes_anki.cards import cards_for
+    from sagenotes_anki.rows import card_rows
+
+    text = f'---\ntitle: "a{escape}b"\ntags: ["t{escape}"]\n---\n# T\n\n## 🎯 핵심 포인트\n\nx\n'
+    note = parse_note(text, "n.md").note
+    assert note is not None and note.identity == "ab" and note.tags == ("t",)
+    assert card_rows(note.identity, note.path, cards_for(note), set(), [])
