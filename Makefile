@@ -21,7 +21,8 @@ TEST_DEBS := chromium fonts-noto-cjk
 # the build itself, so it is deliberately not a prerequisite.
 NOTE_FILES := $(NOTES) $(shell find $(NOTES) -mindepth 1 -name '.*' -prune -o \
 	\( -type d -o -name '*.md' -o -name 'sagenotes.toml' \) -print 2>/dev/null)
-CODE_FILES := $(wildcard sagenotes_anki/*.py sagenotes_anki/templates/*) pyproject.toml
+CODE_FILES := $(shell find sagenotes_anki -name __pycache__ -prune -o -type f \
+	\( -name '*.py' -o -path '*/templates/*' \) -print) pyproject.toml
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT  := $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get -y -q

@@ -18,17 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .model import Diagnostic, ParseResult, StudyNote
-    from .parse import load_note, parse_note
-    from .vault import Vault, load_notes
+    from .parse.note import load_note, parse_note
+    from .parse.vault import Vault, load_notes
 
 _HOMES = {
     "Diagnostic": "model",
     "ParseResult": "model",
     "StudyNote": "model",
-    "load_note": "parse",
-    "parse_note": "parse",
-    "Vault": "vault",
-    "load_notes": "vault",
+    "load_note": "parse.note",
+    "parse_note": "parse.note",
+    "Vault": "parse.vault",
+    "load_notes": "parse.vault",
 }
 
 __all__ = [

@@ -17,7 +17,7 @@ from typing import Any
 
 from .build import CARD_KINDS, BuildOptions
 from .errors import SageNotesError
-from .sections import KINDS
+from .parse.sections import KINDS
 
 if sys.version_info >= (3, 11):
     import tomllib

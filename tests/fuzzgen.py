@@ -1003,7 +1003,7 @@ def _as_packaged() -> tuple[
 ]:
     """The package's own last cleaning of fields and tags (identity where it has none): the
     checks judge what reaches Anki."""
-    from sagenotes_anki import package
+    from sagenotes_anki.package import writer as package
 
     def same(values: tuple[str, ...]) -> tuple[str, ...]:
         return values
@@ -1014,8 +1014,8 @@ def _as_packaged() -> tuple[
 def check_cards(relpath: str, result: Any) -> tuple[int, list[tuple[str, str]]]:
     """Cards of a ParseResult and their problems as the package would hold them:
     (cards, [(kind, detail)])."""
-    from sagenotes_anki.cards import cards_for
-    from sagenotes_anki.rows import card_rows
+    from sagenotes_anki.cards.make import cards_for
+    from sagenotes_anki.cards.rows import card_rows
 
     findings: list[tuple[str, str]] = []
     note = result.note
@@ -1052,7 +1052,7 @@ def _kind(problem: str) -> str:
 
 def check_doc(doc: Doc) -> Outcome:
     """Parse one document in this process and check every property that needs no build."""
-    from sagenotes_anki.parse import parse_file
+    from sagenotes_anki.parse.note import parse_file
 
     outcome = Outcome(doc.index)
     start = time.perf_counter()

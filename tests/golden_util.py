@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from sagenotes_anki.model import Diagnostic, ParseResult, RichText, StudyNote
-from sagenotes_anki.vault import Vault
+from sagenotes_anki.parse.vault import Vault
 
 
 def md(text: RichText) -> str:

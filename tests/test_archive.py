@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sagenotes_anki import archive, package
+from sagenotes_anki.package import archive
+from sagenotes_anki.package import writer as package
 
 CHUNK = archive.CHUNK
 

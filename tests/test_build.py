@@ -12,10 +12,10 @@ from typing import IO
 import pytest
 from ankiutil import collection, import_apkg
 
-from sagenotes_anki import package
 from sagenotes_anki.build import BuildOptions, build, check
 from sagenotes_anki.errors import NotesFolderError, OutputError, SageNotesError
-from sagenotes_anki.lockfile import LOCK_FORMAT, LOCK_NAME
+from sagenotes_anki.lock.lockfile import LOCK_FORMAT, LOCK_NAME
+from sagenotes_anki.package import writer as package
 
 SAMPLES = (
     "sagemaker-components-ml-workflow.md",

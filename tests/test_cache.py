@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from sagenotes_anki import cache, prepared
-from sagenotes_anki.build import BuildOptions, BuildReport, build
-from sagenotes_anki.cards import cards_for
-from sagenotes_anki.parse import parse_file
-from sagenotes_anki.sections import DEFAULT_SECTIONS
-from sagenotes_anki.vault import markdown_files
+from sagenotes_anki.build import BuildOptions, BuildReport, build, prepared
+from sagenotes_anki.build import load as cache
+from sagenotes_anki.cards.make import cards_for
+from sagenotes_anki.parse.note import parse_file
+from sagenotes_anki.parse.sections import DEFAULT_SECTIONS
+from sagenotes_anki.parse.vault import markdown_files
 
 KEY_POINT = "## 🎯 핵심 포인트\n\n"
 

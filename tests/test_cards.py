@@ -11,7 +11,8 @@ import pytest
 from anki.collection import Collection
 from test_notetypes import add_card_note, body, open_collection
 
-from sagenotes_anki.cards import CardNote, cards_for
+from sagenotes_anki.cards.make import CardNote, cards_for
+from sagenotes_anki.cards.notetypes import CONCEPT, KEYPOINT, MCQ, TRADEOFF
 from sagenotes_anki.model import (
     Concept,
     Flow,
@@ -22,8 +23,7 @@ from sagenotes_anki.model import (
     StudyNote,
     TradeOff,
 )
-from sagenotes_anki.notetypes import CONCEPT, KEYPOINT, MCQ, TRADEOFF
-from sagenotes_anki.vault import load_notes
+from sagenotes_anki.parse.vault import load_notes
 
 R = RichText.of
 

@@ -13,9 +13,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sagenotes_anki import codes
-from sagenotes_anki.cli import main
-from sagenotes_anki.progress import TerminalProgress
-from sagenotes_anki.summary import human_size, plural
+from sagenotes_anki.cli.commands import main
+from sagenotes_anki.cli.progress import TerminalProgress
+from sagenotes_anki.cli.summary import human_size, plural
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = ROOT / "notes"
@@ -53,7 +53,7 @@ def _build_printing(expression: str, notes: Path, out: Path) -> list[str]:
     ``expression`` (evaluated with ``sys`` imported): what the build left loaded, say."""
     probe = (
         "import sys\n"
-        "from sagenotes_anki.cli import main\n"
+        "from sagenotes_anki.cli.commands import main\n"
         "try:\n"
         "    main(sys.argv[1:])\n"
         "except SystemExit:\n"

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sagenotes_anki import collection
-from sagenotes_anki.notetypes import NOTE_TYPES
-from sagenotes_anki.package import PackageNote, write_package
+from sagenotes_anki.cards.notetypes import NOTE_TYPES
+from sagenotes_anki.package import collection
+from sagenotes_anki.package.writer import PackageNote, write_package
 
 STAMP = 1_700_000_000
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from sagenotes_anki.model import StudyNote
-from sagenotes_anki.parse import parse_note
+from sagenotes_anki.parse.note import parse_note
 
 ENGLISH = {
     "## 🎯 핵심 포인트": "## Key Point",

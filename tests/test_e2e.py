@@ -14,7 +14,7 @@ import pytest
 from ankiutil import collection, import_apkg, notes_per_type
 from click.testing import CliRunner
 
-from sagenotes_anki.cli import main
+from sagenotes_anki.cli.commands import main
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = ROOT / "notes"

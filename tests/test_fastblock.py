@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shortcuts import record_taken
 
-from sagenotes_anki import mdast
-from sagenotes_anki.source import split_front_matter
+from sagenotes_anki.parse import mdast
+from sagenotes_anki.source.text import split_front_matter
 
 
 @pytest.fixture(autouse=True)

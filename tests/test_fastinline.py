@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shortcuts import record_taken
 
-from sagenotes_anki.fastinline import ShortcutInline
-from sagenotes_anki.mdast import _markdown, _PositionState
+from sagenotes_anki.parse.mdast import _markdown, _PositionState
+from sagenotes_anki.parse.shortcuts.inline import ShortcutInline
 
 FAST = _markdown()
 STOCK = _markdown(shortcuts=False)

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shortcuts import record_taken
 
-from sagenotes_anki import mdast
-from sagenotes_anki.mdast import _markdown, _PositionState
-from sagenotes_anki.source import split_front_matter
+from sagenotes_anki.parse import mdast
+from sagenotes_anki.parse.mdast import _markdown, _PositionState
+from sagenotes_anki.source.text import split_front_matter
 
 FAST = _markdown()
 STOCK = _markdown(shortcuts=False)

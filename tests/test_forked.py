@@ -9,11 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from sagenotes_anki import cache, forked, lockwrite, prepared
-from sagenotes_anki.build import BuildOptions, build
+from sagenotes_anki.build import BuildOptions, build, prepared
+from sagenotes_anki.build import load as cache
 from sagenotes_anki.errors import OutputError
-from sagenotes_anki.lockfile import LOCK_NAME, Item, Lock, OutputRecord, read_lock, reconcile
-from sagenotes_anki.parse import parse_file
+from sagenotes_anki.lock import lockwrite
+from sagenotes_anki.lock.lockfile import LOCK_NAME, Item, Lock, OutputRecord, read_lock, reconcile
+from sagenotes_anki.parse.note import parse_file
+from sagenotes_anki.runtime import forked
 
 needs_fork = pytest.mark.skipif(not forked.can_fork(), reason="side work runs in-process here")
 RECORD = OutputRecord("inputs-digest", "ab" * 32, 1234, "deck.apkg")

@@ -24,7 +24,7 @@ import pytest
 from ankiutil import collection, import_apkg
 
 from sagenotes_anki import codes
-from sagenotes_anki.lockfile import LOCK_NAME, read_lock
+from sagenotes_anki.lock.lockfile import LOCK_NAME, read_lock
 
 _TITLE = re.compile(rb"^(title:[ \t]*)(.*?)([ \t]*\r?)$", re.MULTILINE)
 ROOT = Path(__file__).resolve().parent.parent

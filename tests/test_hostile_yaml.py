@@ -16,8 +16,8 @@ import pytest
 from sagenotes_anki import codes
 from sagenotes_anki.build import BuildOptions, build, check
 from sagenotes_anki.model import Diagnostic
-from sagenotes_anki.parse import parse_note
-from sagenotes_anki.plainyaml import simple_mapping
+from sagenotes_anki.parse.note import parse_note
+from sagenotes_anki.source.plainyaml import simple_mapping
 
 GOOD = "---\ntitle: good\n---\n# Good\n\n## 🎯 핵심 포인트\n\nA plain note.\n"
 CLI = [sys.executable, "-m", "sagenotes_anki"]
@@ -235,8 +235,8 @@ def test_a_number_too_long_to_convert_is_a_front_matter_error() -> None:
 @pytest.mark.parametrize("escape", ["\\ud800", "\\x1f", "\\x00"])
 def test_a_yaml_escape_cannot_put_an_unprintable_character_in_a_title(escape: str) -> None:
     """``title: "\\ud800"`` once crashed the GUID; a control character would reach fields."""
-    from sagenotes_anki.cards import cards_for
-    from sagenotes_anki.rows import card_rows
+    from sagenotes_anki.cards.make import cards_for
+    from sagenotes_anki.cards.rows import card_rows
 
     text = f'---\ntitle: "a{escape}b"\ntags: ["t{escape}"]\n---\n# T\n\n## 🎯 핵심 포인트\n\nx\n'
     note = parse_note(text, "n.md").note

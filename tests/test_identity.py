@@ -10,7 +10,7 @@ from genanki import guid_for as genanki_guid
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sagenotes_anki.identity import build_timestamp, deck_id_for, fresh_mod, guid_for
+from sagenotes_anki.cards.identity import build_timestamp, deck_id_for, fresh_mod, guid_for
 
 # Characters Anki cannot have in a GUID field of its text import/export format.
 FORBIDDEN = set(" \t\n\r\x1f\"'\\")

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sagenotes_anki.identity import guid_for
-from sagenotes_anki.lockfile import (
+from sagenotes_anki.cards.identity import guid_for
+from sagenotes_anki.lock.lockfile import (
     LOCK_FORMAT,
     REMOVED_TAG,
     Item,
@@ -23,8 +23,8 @@ from sagenotes_anki.lockfile import (
     read_lock,
     reconcile,
 )
-from sagenotes_anki.lockwrite import dumps, write_lock
-from sagenotes_anki.previous import Recovered
+from sagenotes_anki.lock.lockwrite import dumps, write_lock
+from sagenotes_anki.lock.previous import Recovered
 
 NOTETYPES = {"Concept": "h1"}
 

@@ -8,11 +8,11 @@ import pickle
 
 import pytest
 
-from sagenotes_anki.lockfile import Entry, Item
-from sagenotes_anki.mdast import Block
+from sagenotes_anki.cards.notetypes import NOTE_TYPES
+from sagenotes_anki.lock.lockfile import Entry, Item
 from sagenotes_anki.model import RichText, Span
-from sagenotes_anki.notetypes import NOTE_TYPES
-from sagenotes_anki.package import PackageNote
+from sagenotes_anki.package.writer import PackageNote
+from sagenotes_anki.parse.mdast import Block
 
 # The classes with a hand-written __init__ (faster than the generated one).
 FAST = [Span, RichText, Block, Item, Entry, PackageNote]

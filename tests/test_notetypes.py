@@ -14,9 +14,17 @@ import pytest
 from anki.collection import Collection
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from sagenotes_anki.cards import cards_for
+from sagenotes_anki.cards.make import cards_for
+from sagenotes_anki.cards.notetypes import (
+    CONCEPT,
+    CSS,
+    KEYPOINT,
+    MCQ,
+    NOTE_TYPES,
+    TRADEOFF,
+    NoteType,
+)
 from sagenotes_anki.model import Flow, Option, Question, RichText, StudyNote
-from sagenotes_anki.notetypes import CONCEPT, CSS, KEYPOINT, MCQ, NOTE_TYPES, TRADEOFF, NoteType
 
 if TYPE_CHECKING:  # importing anki.cards before anki.collection is a circular import
     from anki.cards import Card

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from sagenotes_anki.cards.render import html
 from sagenotes_anki.model import RichText, Span
-from sagenotes_anki.parse import parse_note
-from sagenotes_anki.render import html
+from sagenotes_anki.parse.note import parse_note
 
 
 def _key_point(text: str) -> tuple[RichText, list[str]]:

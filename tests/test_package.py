@@ -12,10 +12,10 @@ from typing import IO, Any
 import pytest
 from ankiutil import collection, import_apkg, note_by_guid, queued_notes
 
-from sagenotes_anki import package
+from sagenotes_anki.cards.notetypes import Field, NoteType, Template
 from sagenotes_anki.errors import OutputError
-from sagenotes_anki.notetypes import Field, NoteType, Template
-from sagenotes_anki.package import PackageNote, write_package
+from sagenotes_anki.package import writer as package
+from sagenotes_anki.package.writer import PackageNote, write_package
 
 # A stand-in note type: the writer must not depend on the real ones' details.
 WORD = NoteType(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from sagenotes_anki.model import StudyNote
-from sagenotes_anki.parse import parse_note
+from sagenotes_anki.parse.note import parse_note
 
 
 def _note(text: str) -> StudyNote:

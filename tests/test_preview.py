@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Page, Request
 
 from sagenotes_anki.build import BuildOptions, build
 from sagenotes_anki.errors import NotesFolderError, OutputError
-from sagenotes_anki.preview import write_preview
+from sagenotes_anki.preview.page import write_preview
 
 NOTES = (
     "sagemaker-processing-vs-batch-transform.md",

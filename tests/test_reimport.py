@@ -30,10 +30,10 @@ from ankiutil import (
 )
 
 from sagenotes_anki.build import BuildOptions, BuildReport, build
-from sagenotes_anki.identity import guid_for
-from sagenotes_anki.lockfile import REMOVED_TAG
+from sagenotes_anki.cards.identity import guid_for
+from sagenotes_anki.lock.lockfile import REMOVED_TAG
 from sagenotes_anki.model import StudyNote
-from sagenotes_anki.vault import Vault, load_notes
+from sagenotes_anki.parse.vault import Vault, load_notes
 
 T1 = 1_700_000_000  # first build
 SAMPLE = "sagemaker-components-ml-workflow.md"

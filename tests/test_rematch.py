@@ -18,7 +18,7 @@ from ankiutil import card_state, collection, database, import_apkg, review
 
 from sagenotes_anki import codes
 from sagenotes_anki.build import BuildOptions, BuildReport, build
-from sagenotes_anki.summary import build_summary
+from sagenotes_anki.cli.summary import build_summary
 
 ROOT = Path(__file__).resolve().parent.parent
 T1 = 1_800_000_000

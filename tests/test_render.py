@@ -8,8 +8,7 @@ import re
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sagenotes_anki.model import Flow, RichText, Span
-from sagenotes_anki.render import (
+from sagenotes_anki.cards.render import (
     flow_html,
     flows_html,
     html,
@@ -18,6 +17,7 @@ from sagenotes_anki.render import (
     plain,
     sanitize,
 )
+from sagenotes_anki.model import Flow, RichText, Span
 
 
 def _rich(*spans: Span) -> RichText:
@@ -183,7 +183,7 @@ class TestWithoutNoteHtml:
         text = RichText(tuple(spans))
         if not text:
             return
-        from sagenotes_anki import render
+        from sagenotes_anki.cards import render
 
         sanitised = sanitize("".join(render._span(s) for s in spans)).strip()
         assert html(text) == sanitised

@@ -11,7 +11,7 @@ from anki.models import NotetypeDict
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sagenotes_anki.tags import anki_tag, anki_tags
+from sagenotes_anki.cards.tags import anki_tag, anki_tags
 
 
 class TestAnkiTag:

@@ -1,0 +1,126 @@
+"""One note's work as the build needs it: parsed, its cards made, kept as plain tuples.
+
+What the build needs of a note (who it is, its diagnostics, its cards' note types, keys,
+fields and tags) is kept as tuples of strings: cheap to send back from a worker process, to
+pickle into the cache and to read again, and left alone by the garbage collector once built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..cache.stamp import content_digest
+from ..cards.make import CardNote, cards_for
+from ..cards.notetypes import NOTE_TYPES
+from ..cards.rows import CardRow, card_rows
+from ..model import Diagnostic, ParseResult, Severity, StudyNote
+from ..parse.note import parse_file, unreadable
+from ..parse.sections import SectionNames
+from ..source.walk import read_note
+
+__all__ = [
+    "CardChoice",
+    "CardRow",
+    "Entry",
+    "Prepared",
+    "from_entry",
+    "make_entry",
+    "prepare",
+    "read_entry",
+]
+
+DiagnosticRow = tuple[str, int, Severity, str, str]  # a Diagnostic's fields
+# A file's work as stored and sent: diagnostics, the note (whole, or (identity, title, path)
+# once its cards are made) and the cards (None when not asked for).
+Entry = tuple[
+    tuple[DiagnosticRow, ...], StudyNote | tuple[str, str, str] | None, tuple[CardRow, ...] | None
+]
+
+
+@dataclass(frozen=True)
+class CardChoice:
+    """Which cards to make: the settings ``cards_for`` depends on."""
+
+    kinds: frozenset[str]
+    vault_name: str | None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """One file's work: its ParseResult and, when asked for, the cards of its note as rows.
+
+    With cards made, the note keeps only who it is (identity, title, path): its content
+    lives on in the cards, and a vault of thousands of notes stays small in memory.
+    """
+
+    result: ParseResult
+    cards: tuple[CardRow, ...] | None = None
+
+    def card_notes(self) -> tuple[CardNote, ...] | None:
+        """The cards as CardNotes (None when they were not made)."""
+        return None if self.cards is None else _card_notes(self.cards)
+
+
+_NOTE_TYPES = {nt.name: nt for nt in NOTE_TYPES}
+
+
+def _card_notes(rows: tuple[CardRow, ...]) -> tuple[CardNote, ...]:
+    return tuple(CardNote(_NOTE_TYPES[row[0]], *row[1:4]) for row in rows)
+
+
+def prepare(
+    data: bytes, relpath: str, sections: SectionNames, choice: CardChoice | None
+) -> Prepared:
+    """Parse one file and make its cards (pure, so it runs in a worker process)."""
+    return from_entry(make_entry(data, relpath, sections, choice))
+
+
+def make_entry(
+    data: bytes, relpath: str, sections: SectionNames, choice: CardChoice | None
+) -> Entry:
+    """Parse one file and make its cards, as an entry (what is cached and sent back).
+
+    The cards' GUIDs follow from the note's identity as parsed; the build makes them again
+    for the rare note whose identity it has to change (a title claimed by two notes).
+    """
+    result = parse_file(data, relpath, sections)
+    note = result.note
+    found = list(result.diagnostics)
+    if choice is None or note is None:
+        return _diagnostic_rows(found), note, None
+    made = cards_for(note, kinds=choice.kinds, vault_name=choice.vault_name)
+    cards = card_rows(note.identity, note.path, made, set(), found)  # may warn: found grows
+    return _diagnostic_rows(found), (note.identity, note.title, note.path), cards
+
+
+def _diagnostic_rows(diagnostics: list[Diagnostic]) -> tuple[DiagnosticRow, ...]:
+    return tuple((d.path, d.line, d.severity, d.code, d.message) for d in diagnostics)
+
+
+def from_entry(entry: Entry) -> Prepared:
+    """The Prepared an entry stands for; raises TypeError/ValueError when it is malformed."""
+    rows, note, cards = entry
+    if isinstance(note, tuple):
+        note = StudyNote(*note)
+    elif note is not None and not isinstance(note, StudyNote):
+        raise TypeError("not a note")
+    if cards is not None and not isinstance(cards, tuple):
+        raise TypeError("not cards")
+    return Prepared(ParseResult(note, tuple(Diagnostic(*row) for row in rows)), cards)
+
+
+def read_entry(
+    folder: str, sections: SectionNames, choice: CardChoice | None, relpath: str
+) -> tuple[str, Entry]:
+    """Read, parse and make the cards of one file: (digest of the bytes read, the entry).
+
+    The digest is "" when the file could not be read. Workers read the files themselves,
+    so the notes' bytes are neither held by nor copied from the main process.
+    """
+    try:
+        data = read_note(folder, relpath)
+    except OSError as exc:
+        problem = unreadable(relpath, exc)
+        row = (problem.path, problem.line, problem.severity, problem.code, problem.message)
+        return "", ((row,), None, None)
+    return content_digest(data), make_entry(data, relpath, sections, choice)

@@ -1,0 +1,1 @@
+"""Cache: what lasts between builds (the no-op stamp, sealed files, the code's digest)."""

@@ -1,0 +1,235 @@
+"""The no-op stamp, and the sealed files the parse cache is made of.
+
+``Shortcut`` remembers a build's outcome under a stamp of everything the build read, so a
+rebuild with nothing changed answers after reading the notes, without parsing anything.
+
+``seal``/``unseal`` wrap a pickle with a tag (what it was made for) and a checksum, so a
+file that is damaged, truncated or made for other settings is refused before it is trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from ..source.walk import read_note
+
+__all__ = [
+    "CACHE_FORMAT",
+    "TAG_SIZE",
+    "Shortcut",
+    "content_digest",
+    "read_regular",
+    "read_sealed",
+    "scan",
+    "seal",
+    "tool_digest",
+    "unseal",
+    "write_atomic",
+]
+
+# Bumped whenever the layout of the cache's files changes.
+CACHE_FORMAT = 2
+_MAGIC = b"sagenotes-cache\n"
+TAG_SIZE = 20  # bytes of the tag after the magic (a BLAKE2b digest)
+# After the tag: the payload's length and CRC-32. The checksum only has to catch accidental
+# damage (a torn or truncated file); CRC-32 does that four times faster than BLAKE2b, which
+# matters for the hundreds of megabytes of a large vault's cache.
+_HEAD = len(_MAGIC) + TAG_SIZE + 12
+
+
+@lru_cache(maxsize=1)
+def tool_digest() -> str:
+    """A digest of this package's source files (every folder of it) and the Python version.
+
+    Any change to the code (not only a version bump) gives new keys, so a cache never hands
+    back what an older parser made. A file is named by its path in the package, so moving
+    one counts as a change too.
+    """
+    digest = hashlib.blake2b(f"{CACHE_FORMAT}:{sys.version_info[:2]}".encode(), digest_size=16)
+    package = Path(__file__).resolve().parent.parent
+    for source in sorted(package.rglob("*.py")):
+        name = source.relative_to(package).as_posix()
+        digest.update(name.encode() + b"\0" + source.read_bytes())
+    return digest.hexdigest()
+
+
+def content_digest(data: bytes) -> str:
+    """The digest of a file's bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def scan(folder: Path, relpaths: Iterable[str]) -> dict[str, str | None]:
+    """Each file's content digest (None when it cannot be read), in ``relpaths`` order."""
+    # Plain string paths: pathlib's joining costs more than the hashing on a large vault.
+    base = os.fspath(folder)
+    return {relpath: _digest(base, relpath) for relpath in relpaths}
+
+
+def _digest(folder: str, relpath: str) -> str | None:
+    # read_note: regular files only, up to the size limit, never blocking on a FIFO.
+    try:
+        return content_digest(read_note(folder, relpath))
+    except OSError:
+        return None
+
+
+def seal(tag: bytes, value: object) -> bytes:
+    """``value`` pickled, behind the magic, ``tag`` and a checksum."""
+    assert len(tag) == TAG_SIZE
+    payload = pickle.dumps(value, protocol=5)
+    check = len(payload).to_bytes(8, "big") + zlib.crc32(payload).to_bytes(4, "big")
+    return _MAGIC + tag + check + payload
+
+
+def unseal(blob: bytes, tag: bytes) -> object | None:
+    """The value sealed in ``blob`` under ``tag``; None when damaged or made for another tag."""
+    if len(blob) < _HEAD or not blob.startswith(_MAGIC) or blob[len(_MAGIC) : _HEAD - 12] != tag:
+        return None
+    check = blob[_HEAD - 12 : _HEAD]
+    payload = memoryview(blob)[_HEAD:]
+    size, crc = int.from_bytes(check[:8], "big"), int.from_bytes(check[8:], "big")
+    if len(payload) != size or zlib.crc32(payload) != crc:
+        return None
+    try:
+        value: object = pickle.loads(payload)
+    except Exception:  # a damaged or foreign pickle can raise almost anything
+        return None
+    return value
+
+
+def read_sealed(path: Path, tag: bytes) -> object | None:
+    """The value sealed in the file at ``path`` (None when missing, unreadable or damaged)."""
+    blob = read_regular(path)
+    return None if blob is None else unseal(blob, tag)
+
+
+def read_regular(path: str | Path) -> bytes | None:
+    """The bytes of the regular file at ``path``; None when it is missing, unreadable or no
+    regular file (a FIFO or a device in the cache would block the read or never end)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        parts = []
+        while chunk := os.read(fd, max(info.st_size + 1, 1 << 16)):
+            parts.append(chunk)
+        return b"".join(parts)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+# Opening a FIFO waits for a writer unless non-blocking (on a regular file it changes nothing).
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def write_atomic(path: Path, blob: bytes) -> None:
+    """Write ``blob`` to ``path`` atomically; failures are ignored (a cache is a shortcut).
+
+    The temporary file is named with this process's id, for ``atomic.sweep`` to remove
+    when a killed build leaves it."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_bytes(blob)
+        os.replace(temp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    """The digests of a build's notes, and where its outcome is remembered for the next one.
+
+    The stamp covers everything a build depends on: the notes, the settings, this tool, the
+    lock file and the output. The lock file and the output are taken by size, modification
+    time and inode: the build wrote them itself, and anything else that touches them (an
+    edit, a restore, a deletion) changes one of those, which sends the next build down the
+    full path.
+
+    The notes are digested only when a remembered outcome exists to compare with; otherwise
+    (a first build) the parser's own reading of each file fills ``digests`` as it goes.
+    """
+
+    notes_dir: Path
+    out: Path
+    lock_path: Path
+    cache_dir: Path
+    settings: str
+    relpaths: tuple[str, ...]
+    digests: dict[str, str | None] = field(default_factory=dict)
+
+    @staticmethod
+    def of(
+        notes_dir: Path,
+        relpaths: Iterable[str],
+        out: Path,
+        lock_path: Path,
+        cache_dir: Path,
+        settings: str,
+    ) -> Shortcut:
+        """The shortcut for these notes (nothing is read yet)."""
+        return Shortcut(notes_dir, out, lock_path, cache_dir, settings, tuple(relpaths))
+
+    def known(self) -> dict[str, str | None] | None:
+        """Every note's digest in folder order, or None when not all were read yet."""
+        if len(self.digests) != len(self.relpaths):
+            return None
+        return {relpath: self.digests[relpath] for relpath in self.relpaths}
+
+    def _read_all(self) -> None:
+        missing = [relpath for relpath in self.relpaths if relpath not in self.digests]
+        if missing:
+            self.digests.update(scan(self.notes_dir, missing))
+
+    def stamp(self) -> bytes:
+        """The digest of the notes as read, and of the lock file and output as they are now."""
+        self._read_all()
+        digest = hashlib.blake2b(digest_size=TAG_SIZE)
+        parts = (tool_digest(), self.settings, str(self.notes_dir.resolve()))
+        for part in (*parts, str(self.out.resolve()), _stat(self.lock_path), _stat(self.out)):
+            digest.update(part.encode() + b"\0")
+        for relpath in sorted(self.relpaths):
+            digest.update(f"{relpath}\0{self.digests.get(relpath)}\n".encode())
+        return digest.digest()
+
+    def recall(self) -> object | None:
+        """What was remembered under the current stamp (None if anything differs)."""
+        path = self.cache_dir / _stamp_name(self.out)
+        if not path.is_file():
+            return None  # nothing remembered: no need to read the notes for it
+        return read_sealed(path, self.stamp())
+
+    def remember(self, value: object) -> None:
+        """Remember ``value`` for the next build that finds everything as it is now."""
+        write_atomic(self.cache_dir / _stamp_name(self.out), seal(self.stamp(), value))
+
+
+def _stamp_name(out: Path) -> str:
+    # One stamp per output, so two decks built beside each other share a cache folder.
+    name = hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()
+    return f"build-{name}.stamp"
+
+
+def _stat(path: Path) -> str:
+    try:
+        info = path.stat()
+    except OSError:
+        return "missing"
+    return f"{info.st_size}:{info.st_mtime_ns}:{info.st_ino}"

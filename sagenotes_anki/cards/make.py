@@ -1,0 +1,201 @@
+"""StudyNote -> the Anki notes it yields (note type, stable key, HTML fields, tags).
+
+Items whose card would have an empty front (a concept without a term, a question without a
+stem, a trade-off with neither list) yield nothing here; reporting them is the parser's job.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from html import escape
+from typing import Protocol
+from urllib.parse import quote
+
+from ..model import Concept, Question, StudyNote, TradeOff
+from ..source.charset import nfc
+from . import render
+from .notetypes import CONCEPT, KEYPOINT, MCQ, TRADEOFF, NoteType
+from .tags import anki_tags
+
+CARD_KINDS = frozenset({"keypoint", "concept", "tradeoff", "mcq"})
+
+
+@dataclass(frozen=True)
+class CardNote:
+    """One Anki note to write.
+
+    ``key`` identifies the item inside its study note and never depends on content:
+    ``"keypoint"``, ``"concept:<term>"``, ``"tradeoff:<subject>"``, ``"question:<n>"``
+    (n counts from 1 in note order). ``fields`` are HTML in ``notetype.fields`` order;
+    ``tags`` are already Anki tags (``service::sagemaker``). ``copy`` counts the items of one
+    name in the note: 2 and more for a term or subject that appears again (its key then ends
+    in ``#copy``); ``line`` is where the item starts in the note (0 when not known).
+    """
+
+    notetype: NoteType
+    key: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    # Where the item came from, for diagnostics: not part of what is written.
+    copy: int = field(default=1, compare=False)
+    line: int = field(default=0, compare=False)
+
+
+def source_html(path: str, vault_name: str | None) -> str:
+    """The note's path, as an ``obsidian://open`` link when the vault's name is known."""
+    path = nfc(path)  # so renaming a file to its NFD spelling changes no card
+    if not vault_name:
+        return render.text_html(path)
+    file = path[:-3] if path.lower().endswith(".md") else path
+    url = f"obsidian://open?vault={quote(vault_name, safe='')}&file={quote(file, safe='')}"
+    return f'<a class="obsidian" href="{escape(url, quote=True)}">{render.inert(escape(path))}</a>'
+
+
+def choose_text(correct: int) -> str:
+    """The "choose N" hint shown on multi-answer questions; empty for a single answer."""
+    return f"{correct}개 선택 · Choose {correct}" if correct > 1 else ""
+
+
+def options_html(question: Question) -> str:
+    """Every option with its right/wrong class and its explanation, as ``<ol class="options">``."""
+    items = []
+    for option in question.options:
+        mark = "correct" if option.letter in question.correct else "wrong"
+        why = question.explanation_for(option.letter)
+        why_html = f'<div class="why">{render.html(why)}</div>' if why else ""
+        letter = escape(option.letter)
+        items.append(
+            f'<li class="opt {mark}" data-letter="{letter}"><span class="letter">{letter}</span> '
+            f'<span class="text">{render.html(option.text)}</span>{why_html}</li>'
+        )
+    return f'<ol class="options">{"".join(items)}</ol>' if items else ""
+
+
+def explanation_html(question: Question) -> str:
+    """The general explanation, plus explanations for letters that are not options."""
+    letters = {o.letter for o in question.options}
+    orphans = [
+        f"<li><b>{escape(key)})</b> {render.html(why)}</li>"
+        for key, why in question.explanations
+        if key not in letters and why
+    ]
+    extra = f'<ul class="other-why">{"".join(orphans)}</ul>' if orphans else ""
+    return render.paragraphs(question.general_explanation) + extra
+
+
+def _keyed(prefix: str, names: Iterable[str]) -> Iterator[tuple[str, int]]:
+    # Two items with one name in a note get "#2", "#3" in note order: stable as long as the
+    # note keeps its order, and never derived from content. Yields (key, copy).
+    seen: Counter[str] = Counter()
+    for written in names:
+        name = nfc(written)  # NFC and NFD spellings of a term are one key
+        seen[name] += 1
+        copy = seen[name]
+        yield (f"{prefix}:{name}" if copy == 1 else f"{prefix}:{name}#{copy}"), copy
+
+
+def _keypoint(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
+    if note.key_point:
+        fields = (
+            render.text_html(note.title),
+            render.html(note.key_point),
+            render.flows_html(note.flows),
+            source,
+        )
+        yield CardNote(KEYPOINT, "keypoint", fields, tags)
+
+
+def _concepts(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
+    concepts: list[Concept] = [c for c in note.concepts if c.term.strip()]
+    keyed = _keyed("concept", (c.term for c in concepts))
+    for (key, copy), concept in zip(keyed, concepts, strict=True):
+        fields = (
+            render.text_html(concept.term),
+            render.html(concept.definition),
+            render.text_html(concept.group),
+            render.text_html(note.title),
+            source,
+        )
+        yield CardNote(CONCEPT, key, fields, tags, copy, concept.line)
+
+
+def _tradeoffs(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
+    kept: list[TradeOff] = [
+        t for t in note.tradeoffs if t.subject.strip() and (any(t.pros) or any(t.cons))
+    ]
+    keyed = _keyed("tradeoff", (t.subject for t in kept))
+    for (key, copy), tradeoff in zip(keyed, kept, strict=True):
+        fields = (
+            render.text_html(tradeoff.subject),
+            render.html_list(tradeoff.pros),
+            render.html_list(tradeoff.cons),
+            render.text_html(note.title),
+            source,
+        )
+        yield CardNote(TRADEOFF, key, fields, tags, copy, tradeoff.line)
+
+
+def _questions(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
+    # The key counts every question, kept or not, so a later fix to one question cannot
+    # shift the identity of the questions after it.
+    for n, question in enumerate(note.questions, start=1):
+        if not question.stem or not question.options:
+            continue
+        fields = (
+            render.html(question.stem),
+            options_html(question),
+            escape(", ".join(question.correct)),
+            explanation_html(question),
+            choose_text(len(question.correct)),
+            render.text_html(note.title),
+            source,
+        )
+        yield CardNote(MCQ, f"question:{n}", fields, tags)
+
+
+_MAKERS = (
+    ("keypoint", _keypoint),
+    ("concept", _concepts),
+    ("tradeoff", _tradeoffs),
+    ("mcq", _questions),
+)
+
+
+class CardOptions(Protocol):
+    """The part of the build options that shapes cards (``build.BuildOptions`` has it)."""
+
+    @property
+    def card_kinds(self) -> frozenset[str]: ...
+
+    @property
+    def vault_name(self) -> str | None: ...
+
+
+def cards_for(
+    note: StudyNote,
+    options: CardOptions | None = None,
+    *,
+    kinds: frozenset[str] | None = None,
+    vault_name: str | None = None,
+) -> tuple[CardNote, ...]:
+    """The Anki notes for one study note, in study order: key point, concepts, trade-offs,
+    questions.
+
+    ``kinds`` (default: ``options.card_kinds``, else every kind) picks which of those to make;
+    ``vault_name`` (default: ``options.vault_name``) turns the Source field into an
+    ``obsidian://`` link. Keyword arguments win over ``options``.
+    """
+    if kinds is None:
+        kinds = options.card_kinds if options is not None else CARD_KINDS
+    if vault_name is None and options is not None:
+        vault_name = options.vault_name
+    unknown = kinds - CARD_KINDS
+    if unknown:
+        raise ValueError(f"unknown card kinds {sorted(unknown)}; known: {sorted(CARD_KINDS)}")
+    source = source_html(note.path, vault_name)
+    tags = anki_tags(note.tags)
+    return tuple(
+        card for kind, make in _MAKERS if kind in kinds for card in make(note, source, tags)
+    )

@@ -1,0 +1,1 @@
+"""Lock: the lock file beside the notes, and what changed since the last build."""

@@ -1,0 +1,97 @@
+"""Read notes back out of the previous package.
+
+The lock keeps only hashes and ``mod`` times for the items that still exist (so it stays
+small for a large vault); when an item vanishes from the notes, its last content is taken
+from the package the previous build wrote, so it can be kept, unchanged but tagged.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import stat
+import zipfile
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from ..runtime.atomic import scratch_folder
+
+
+@dataclass(frozen=True)
+class Recovered:
+    """An Anki note as the previous package held it."""
+
+    notetype: str
+    fields: tuple[tuple[str, str], ...]  # (field name, HTML)
+    tags: tuple[str, ...]
+
+
+def recover(packages: Sequence[Path], guids: Collection[str]) -> Mapping[str, Recovered]:
+    """The notes with these GUIDs in the first of ``packages`` that holds any of them.
+
+    Missing or unreadable packages are passed over, and so is anything not a regular file
+    (a FIFO would block the build forever, a device never end).
+    """
+    for package in packages:
+        found = _recover_one(package, guids) if guids else {}
+        if found:
+            return found
+    return {}
+
+
+def _recover_one(package: Path, guids: Collection[str]) -> Mapping[str, Recovered]:
+    f = _regular_file(package)
+    if f is None:
+        return {}
+    try:
+        with f, zipfile.ZipFile(f) as zf, scratch_folder() as tmp:
+            db = Path(tmp) / "collection.anki2"
+            db.write_bytes(zf.read("collection.anki2"))
+            return _read(db, set(guids))
+    except (OSError, KeyError, zipfile.BadZipFile, sqlite3.Error, ValueError, EOFError):
+        return {}
+    except (TypeError, AttributeError, RecursionError):  # its note types' JSON is not Anki's
+        return {}
+
+
+def _regular_file(path: Path) -> IO[bytes] | None:
+    """``path`` open for reading if it is a regular file, else None (opened without
+    blocking, so that a FIFO is seen for what it is rather than waited on)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        regular = stat.S_ISREG(os.fstat(fd).st_mode)
+    except OSError:
+        regular = False
+    if not regular:
+        os.close(fd)
+        return None
+    return open(fd, "rb")  # closed by the caller
+
+
+def _read(db: Path, wanted: set[str]) -> dict[str, Recovered]:
+    conn = sqlite3.connect(db)
+    try:
+        (models_json,) = conn.execute("SELECT models FROM col").fetchone()
+        models = json.loads(models_json)
+        names = {
+            int(mid): (m["name"], [f["name"] for f in sorted(m["flds"], key=lambda f: f["ord"])])
+            for mid, m in models.items()
+        }
+        found: dict[str, Recovered] = {}
+        for guid, mid, flds, tags in conn.execute("SELECT guid, mid, flds, tags FROM notes"):
+            if guid not in wanted or int(mid) not in names:
+                continue
+            name, field_names = names[int(mid)]
+            values = flds.split("\x1f")
+            found[guid] = Recovered(
+                name, tuple(zip(field_names, values, strict=False)), tuple(tags.split())
+            )
+        return found
+    finally:
+        conn.close()

@@ -1,0 +1,1 @@
+"""Package: Anki notes -> the ``.apkg`` file (the collection, the zip)."""

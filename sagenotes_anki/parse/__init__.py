@@ -1,0 +1,1 @@
+"""Parse: a note's text -> a ``StudyNote`` (blocks, sections, extractors); a vault's identities."""

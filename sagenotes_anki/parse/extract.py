@@ -1,0 +1,348 @@
+"""Sections of a note and the extractors for key point, concepts and flows.
+
+A note's sections are cut at one heading level: H2 in the template, but a vault may shift
+it (H1 sections under an H1 title, or H3 sections under an H2), so the level is the one
+whose headings name template sections. Subheadings below it group concepts and title flows.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .. import codes
+from ..model import Concept, Diagnostic, Flow, RichText
+from .mdast import (
+    Block,
+    Token,
+    drop_prefix,
+    html_block,
+    html_text,
+    inline,
+    item_text,
+    join_lines,
+    split_lines,
+    strip,
+)
+from .sections import SectionNames
+
+TEMPLATE = ("keypoint", "explanation", "concepts", "question")
+SECTION_KINDS = ("keypoint", "explanation", "concepts", "practical", "question", "tradeoffs")
+# After the term: a colon, or a dash set off by spaces (``**Term** - def``, ``— def``).
+_TERM = re.compile(r"[ \t]*(?:\([^()]{1,60}\)[ \t]*)?(?:[:\uff1a]|[-\u2013\u2014](?=\s))\s*")
+_NEXT_LINE = re.compile(r"[ \t]*\n")
+_TERM_END = ":\uff1a-\u2013\u2014"
+_FLOW_INFO = {"", "text", "txt", "plain", "plaintext", "mermaid", "ascii"}
+_CALLOUT = re.compile(r"\s*\[![\w-]+\][+-]?[^\n]*\n?")
+
+
+@dataclass
+class Section:
+    """The blocks under one section heading."""
+
+    kind: str  # one of SECTION_KINDS, "" when the heading is not recognised
+    heading: str
+    line: int
+    level: int
+    blocks: list[Block] = field(default_factory=list)
+
+
+@dataclass
+class Found:
+    """What the extractors collect for one note."""
+
+    key_point: list[RichText] = field(default_factory=list)
+    concepts: list[Concept] = field(default_factory=list)
+    practical: list[RichText] = field(default_factory=list)
+    flows: list[Flow] = field(default_factory=list)
+
+
+def heading_kind(block: Block, names: SectionNames) -> str:
+    """The section kind a heading names, or ""."""
+    return _kind(names, block.text().plain())
+
+
+@functools.lru_cache(maxsize=1024)  # asked several times per heading, headings repeat
+def _kind(names: SectionNames, heading: str) -> str:
+    return next((k for k in SECTION_KINDS if names.matches(k, heading)), "")
+
+
+def flatten_quotes(blocks: list[Block]) -> list[Block]:
+    """Quotes and Obsidian callouts replaced by the blocks inside them.
+
+    ``> [!success]- 정답`` callouts hide answers, key points or concepts; read as quoted,
+    they would be skipped. The callout line itself (``[!type] title``) is dropped. Blocks
+    from a quote get the quote's first line (list items are still found on their lines).
+    """
+    out: list[Block] = []
+    for block in blocks:
+        if block.type != "block_quote":
+            out.append(block)
+            continue
+        for index, child in enumerate(c for c in block.token.get("children", ()) if c):
+            token = _without_callout(child) if index == 0 else child
+            if token.get("type") == "paragraph" and not token.get("children"):
+                continue  # only the callout line was there
+            out.append(Block(str(token.get("type")), block.line, token, block.source))
+    return out
+
+
+def demote_setext(blocks: list[Block], names: SectionNames) -> list[Block]:
+    """Blocks with sentence-like Setext headings turned back into paragraphs.
+
+    ``text`` directly followed by a ``---`` rule line is, to Markdown, a Setext heading.
+    Notes use the rule as a separator after a key-point sentence; a long heading ending
+    like a sentence and naming no section was meant as that paragraph.
+    """
+    out = []
+    for block in blocks:
+        token = block.token
+        setext = token.get("style") == "setext"
+        if setext and _sentence(block.text().plain()) and not heading_kind(block, names):
+            block = Block("paragraph", block.line, {**token, "type": "paragraph"}, block.source)
+        out.append(block)
+    return out
+
+
+def _sentence(text: str) -> bool:
+    text = text.strip()
+    return len(text.split()) >= 6 or text.endswith((".", "?", "!", "\u3002", "다"))
+
+
+def section_level(blocks: list[Block], names: SectionNames) -> int:
+    """The heading level the note's template sections stand at (2 unless clearly shifted)."""
+    seen: dict[int, set[str]] = {}
+    for block in blocks:
+        if block.type == "heading":
+            kind = heading_kind(block, names)
+            if kind in TEMPLATE:
+                seen.setdefault(block.level, set()).add(kind)
+    if 2 in seen or not seen:
+        return 2
+    # A single stray "### Explanation" deep in a free-form note does not make a template.
+    level = max(seen, key=lambda lv: (len(seen[lv]), -lv))
+    return level if len(seen[level]) >= 2 else 2
+
+
+def split_sections(blocks: list[Block], names: SectionNames, level: int) -> list[Section]:
+    """One section per heading at ``level``; a higher heading closes the current one."""
+    sections: list[Section] = []
+    for block in blocks:
+        if block.type == "heading" and block.level <= level:
+            kind = heading_kind(block, names) if block.level == level else ""
+            heading = block.text().plain().strip()
+            sections.append(Section(kind, heading, block.line, block.level))
+        elif sections:
+            sections[-1].blocks.append(block)
+    return sections
+
+
+def extract(sections: list[Section], names: SectionNames) -> Found:
+    """Run each section's extractor."""
+    found = Found()
+    for section in sections:
+        extractor = _EXTRACTORS.get(section.kind)
+        if extractor is not None:
+            extractor(section, found, names)
+    return found
+
+
+def _key_point(section: Section, found: Found, names: SectionNames) -> None:
+    for block in section.blocks:
+        _key_point_block(block.token, found)
+
+
+def _key_point_block(token: Token, found: Found) -> None:
+    kind = token.get("type")
+    if kind == "paragraph":
+        found.key_point.append(inline(token.get("children", ())))
+    elif kind == "list":
+        items = [c for c in token.get("children", ()) if isinstance(c, dict)]
+        found.key_point += [item_text(item) for item in items]
+    elif kind == "block_html":
+        shown = html_block(token)  # "<p>...</p>", "<div>", "<table>": the card shows it
+        if shown:
+            found.key_point.append(shown)
+    elif kind == "block_quote":
+        # "> text" and Obsidian callouts ("> [!tip] title") hold the key point in a quote.
+        for child in token.get("children", ()):
+            if isinstance(child, dict):
+                _key_point_block(_without_callout(child), found)
+
+
+def _without_callout(token: Token) -> Token:
+    """A quote's paragraph without its ``[!tip] Title`` callout line."""
+    children = list(token.get("children", ()))
+    if token.get("type") != "paragraph" or not children:
+        return token
+    first = children[0]
+    if first.get("type") != "text" or not _CALLOUT.match(str(first.get("raw", ""))):
+        return token
+    rest = _CALLOUT.sub("", str(first.get("raw", "")), count=1)
+    tail = children[1:]
+    while tail and tail[0].get("type") == "softbreak" and not rest:
+        tail = tail[1:]
+    head = [{"type": "text", "raw": rest}] if rest else []
+    return {**token, "children": head + tail}
+
+
+def _explanation(section: Section, found: Found, names: SectionNames) -> None:
+    heading = section.heading
+    for block in section.blocks:
+        if block.type == "heading":
+            heading = block.text().plain().strip()
+        elif block.type == "block_code" and block.token.get("style") == "fenced":
+            info = str(block.token.get("attrs", {}).get("info", "")).strip().lower()
+            if info in _FLOW_INFO:
+                text = str(block.token.get("raw", "")).rstrip("\n")
+                found.flows.append(Flow(heading, text, block.line))
+
+
+def _concepts(section: Section, found: Found, names: SectionNames) -> None:
+    group = ""
+    for block in section.blocks:
+        if block.type == "heading" and block.level > section.level:
+            group = block.text().plain().strip()
+        elif block.type == "list":
+            practical = names.matches("practical", group) or section.kind == "practical"
+            for item, line in block.items():
+                text = item_text(item)
+                concept = concept_of(text, group, line)
+                if concept is not None:
+                    found.concepts.append(concept)
+                elif practical and text:
+                    found.practical.append(text)
+        elif block.type == "paragraph":
+            found.concepts += _paragraph_concepts(block, group)
+        elif block.type == "table":
+            found.concepts += _table_concepts(block, group)
+
+
+def _paragraph_concepts(block: Block, group: str) -> list[Concept]:
+    """``**Term**: definition`` lines written without bullets, one concept per line."""
+    concepts: list[Concept] = []
+    for index, line in enumerate(split_lines(block.text())):
+        concept = concept_of(line, group, block.line + index)
+        if concept is not None:
+            concepts.append(concept)
+        elif concepts and line:  # a wrapped definition continues on the next line
+            last = concepts[-1]
+            definition = join_lines([last.definition, strip(line)])
+            concepts[-1] = Concept(last.term, definition, group, last.line)
+    return concepts
+
+
+def _table_concepts(block: Block, group: str) -> list[Concept]:
+    """A two-column table (term | definition) under the key concepts; header row skipped."""
+    rows = [
+        [inline(cell.get("children", ())) for cell in row.get("children", ())]
+        for part in block.token.get("children", ())
+        if part.get("type") == "table_body"
+        for row in part.get("children", ())
+    ]
+    concepts = []
+    for index, row in enumerate(rows):
+        term, definition = (row[0].plain().strip(), strip(row[1])) if len(row) == 2 else ("", None)
+        if term and definition:
+            concepts.append(Concept(term, definition, group, block.line + 2 + index))
+    return concepts
+
+
+def concept_of(text: RichText, group: str, line: int) -> Concept | None:
+    """A ``**Term**: definition`` item, else None.
+
+    The colon may stand inside the bold; a dash set off by spaces works like the colon,
+    a parenthesis may follow the term (``**Term** (abbr): def``), and a code span may
+    stand for the bold (``- `ml.p3.2xlarge`: GPU instance``).
+    """
+    first = text.spans[0] if text.spans else None
+    if first is None or first.kind not in ("strong", "codespan"):
+        return None
+    term = RichText((first,)).plain().strip()
+    rest = RichText(text.spans[1:])
+    colon = _TERM.match(rest.plain())
+    if first.kind == "strong" and term.endswith((":", "\uff1a")):
+        term = term[:-1].strip()
+        colon = None
+    elif colon is None and first.kind == "strong" and _NEXT_LINE.match(rest.plain()):
+        pass  # "- **Term**" alone on its line, the definition below it
+    elif colon is None:
+        return None
+    elif colon is not None and "(" in colon.group():
+        term = f"{term} {colon.group().strip().rstrip(_TERM_END).strip()}"
+    definition = strip(drop_prefix(rest, colon.end()) if colon else rest)
+    if not term or not definition:
+        return None
+    return Concept(term, definition, group, line)
+
+
+_READ_AS = {
+    "concepts": "concepts are read from '- **Term**: definition' bullets",
+    "practical": "practical uses are read from bullets",
+    "tradeoffs": "trade-offs are read from '**<subject> 장점**:' labels and bullets",
+    "question": "questions are read from '**Question:**', '- A) ...' and '**정답: B**'",
+}
+
+
+def lost_html(
+    path: str, sections: list[Section], found: Found, names: SectionNames
+) -> list[Diagnostic]:
+    """A warning for block HTML whose text no card gets.
+
+    A key point in HTML gives its card (:func:`html_block`), so it is reported only when the
+    section then gives no key point; elsewhere HTML that shows text (in the explanation: a
+    trade-off label) is skipped by the section's reader, which must not happen silently.
+    """
+    sides = [side.lower() for side in (*names.names("pros"), *names.names("cons"))]
+    problems = []
+    for section in sections:
+        html = [b for b in section.blocks if b.type == "block_html"]
+        if section.kind == "keypoint" and html and not found.key_point:
+            message = (
+                "the key point is written as block HTML that shows no text (only images, "
+                "scripts or a fold's title), so the note gives no key-point card; write the "
+                "key point as a sentence in Markdown"
+            )
+            problems.append(_html_warning(path, html[0].line, message))
+        elif section.kind == "keypoint" and section.blocks and not found.key_point:
+            kinds = sorted(
+                {_SHOWN_AS.get(b.type, b.type.replace("_", " ")) for b in section.blocks}
+            )
+            message = (
+                f"the key point holds only {', '.join(kinds)}, which the key-point card does "
+                "not show, so the note gives no key-point card; write the key point as a "
+                "sentence in Markdown"
+            )
+            line = section.blocks[0].line
+            problems.append(Diagnostic(path, line, "warning", codes.MISSING_SECTION, message))
+        for block in html:
+            text = html_text(block.token)
+            if section.kind == "explanation" and any(side in text.lower() for side in sides):
+                reads = _READ_AS["tradeoffs"]
+            elif section.kind in _READ_AS and text:
+                reads = _READ_AS[section.kind]
+            else:
+                continue
+            message = (
+                f"'{section.heading}' holds block HTML, whose text gives no card ({reads}); "
+                "write it in Markdown (inline HTML such as <b> is kept)"
+            )
+            problems.append(_html_warning(path, block.line, message))
+    return problems
+
+
+_SHOWN_AS = {"block_code": "code", "table": "a table", "thematic_break": "a rule"}
+
+
+def _html_warning(path: str, line: int, message: str) -> Diagnostic:
+    return Diagnostic(path, line, "warning", codes.HTML_KEY_POINT, message)
+
+
+_EXTRACTORS: dict[str, Callable[[Section, Found, SectionNames], None]] = {
+    "keypoint": _key_point,
+    "explanation": _explanation,
+    "concepts": _concepts,
+    "practical": _concepts,
+}

@@ -1,0 +1,1 @@
+"""Runtime: processes, side jobs, atomic writes, CPUs; nothing of notes or cards."""

@@ -1,0 +1,1 @@
+"""Source: finding the notes of a folder and reading each one as text (encodings, front matter)."""
