@@ -1,7 +1,7 @@
 """The typed, frozen model of a study note: what a learner gets cards for.
 
 Everything downstream of the parser (rendering, note types, packaging) consumes only these
-classes; raw Markdown AST dicts never leave ``parse.py``.
+classes; raw Markdown AST dicts never leave ``parse/``.
 """
 
 from __future__ import annotations

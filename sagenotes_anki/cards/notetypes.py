@@ -47,7 +47,7 @@ class NoteType:
 
     def definition(self) -> str:
         """The whole note type as canonical JSON: what the lock's note-type hash and the
-        kept empty collection (``collection.py``) are made from."""
+        kept empty collection (``package/collection.py``) are made from."""
         return json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
 
 

@@ -1,4 +1,4 @@
-"""The ``sagenotes-anki`` command: click over ``build.py``; the only module that prints or exits.
+"""The ``sagenotes-anki`` command: click over ``build/``; the only module that prints or exits.
 
 Exit status: 0 success; 1 a note has an error (or a warning with --strict); 2 usage error
 (a bad option, a missing notes folder, a folder without notes, a deck or lock file that

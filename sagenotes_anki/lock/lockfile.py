@@ -165,7 +165,7 @@ class Stamp:
 class OutputRecord:
     """The package the lock belongs to, so a no-op rebuild can trust the existing file."""
 
-    inputs: str  # digest of everything the package was made from (see build.py)
+    inputs: str  # digest of everything the package was made from (see build/pipeline.py)
     sha256: str
     size: int
     path: str = ""  # where it was written, relative to the lock's folder when possible

@@ -3,7 +3,8 @@
 Tried in order: a UTF-32/UTF-16 BOM (or UTF-16 without one, by its zero bytes, or for
 Korean text with few zero bytes, by what it decodes to), UTF-8
 (also when only a last, cut-off character is broken), CP949 when the result reads as
-Korean, and Windows-1252 when it reads as Western European text.
+Korean, and Windows-1252 when it reads as Western European text. ``nfc`` gives a text the
+one Unicode form every identity and key is made in.
 """
 
 from __future__ import annotations
