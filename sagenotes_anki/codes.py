@@ -92,3 +92,10 @@ RAW_HTML = "I202"
 MEDIA_NOT_PACKAGED = "I203"
 TEMPLATE_FILE = "I204"
 ITEMS_REMATCHED = "I205"
+
+# The build's own codes, about the lock and the items it remembers (not about a note's text):
+# named, not numbered, and kept as users have seen them.
+DUPLICATE_KEY = "duplicate-key"
+UNKNOWN_NOTETYPE = "unknown-notetype"
+REMOVED_LOST = "removed-lost"
+LOCK_IGNORED = "lock-ignored"

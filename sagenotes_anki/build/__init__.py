@@ -4,6 +4,7 @@ processes) and one note's work in a worker (``prepared.py``).
 ``from sagenotes_anki.build import BuildOptions, build, check`` is the library's way to build.
 """
 
-from .pipeline import CARD_KINDS, BuildOptions, BuildReport, CheckReport, build, check
+from ..cards.notetypes import CARD_KINDS
+from .pipeline import BuildOptions, BuildReport, CheckReport, build, check
 
 __all__ = ["CARD_KINDS", "BuildOptions", "BuildReport", "CheckReport", "build", "check"]

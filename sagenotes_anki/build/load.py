@@ -23,7 +23,7 @@ import sys
 import threading
 import time
 import zlib
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -40,6 +40,7 @@ from ..cache.stamp import (
     write_atomic,
 )
 from ..parse.sections import SectionNames
+from ..parse.vault import Progress
 from ..runtime import forked
 from ..runtime.cpus import available_cpus
 from .prepared import CardChoice, Entry, Prepared, from_entry, prepare, read_entry
@@ -57,8 +58,6 @@ PARALLEL_MIN = 48
 CHUNK_MAX = 32
 # Files the cache is split into: a changed note rewrites one of them, not the whole cache.
 SHARDS = 16
-
-Progress = Callable[[int, int], None]
 
 
 class ParseCache:

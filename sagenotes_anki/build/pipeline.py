@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from .. import codes
 from ..cache.stamp import Shortcut, tool_digest
 from ..cards.identity import build_timestamp, deck_id_for
-from ..cards.notetypes import NOTE_TYPES, NoteType
+from ..cards.notetypes import CARD_KINDS, NOTE_TYPES, NoteType
 from ..errors import NotesFolderError, OutputError, SageNotesError
 from ..lock.lockfile import LOCK_NAME, Item, Lock, OutputRecord, Plan, read_lock, reconcile
 from ..lock.previous import recover
@@ -38,8 +38,6 @@ if TYPE_CHECKING:
     from ..parse.vault import Vault
     from ..runtime.atomic import Written
     from ..runtime.forked import Job
-
-CARD_KINDS = frozenset({"keypoint", "concept", "tradeoff", "mcq"})
 
 # progress(stage, done, total); stage is "read" or "build"
 Progress = Callable[[str, int, int], None]
@@ -383,7 +381,7 @@ def _remember(shortcut: Shortcut | None, report: BuildReport) -> BuildReport:
     whose next report would differ in more than that (items just removed, a lock that was
     ignored) are not remembered, so the next build takes the full path.
     """
-    odd = {"lock-ignored", "removed-lost", codes.ITEMS_REMATCHED}
+    odd = {codes.LOCK_IGNORED, codes.REMOVED_LOST, codes.ITEMS_REMATCHED}
     if shortcut is None or report.removed or any(d.code in odd for d in report.diagnostics):
         return report
     same = report.new + report.changed + report.unchanged
@@ -483,7 +481,7 @@ def _unknown_notetypes(plan: Plan, current: Mapping[str, NoteType]) -> list[Diag
             entry.item.path,
             0,
             "warning",
-            "unknown-notetype",
+            codes.UNKNOWN_NOTETYPE,
             f"{entry.item.key!r} was written with the note type {entry.item.notetype!r}, which "
             "no longer exists; it is left out of the package.",
         )
@@ -518,7 +516,7 @@ def _lost(plan: Plan, out: Path) -> list[Diagnostic]:
             path,
             0,
             "warning",
-            "removed-lost",
+            codes.REMOVED_LOST,
             f"{len(keys)} item(s) gone from this note since the last build ({', '.join(keys)}) "
             f"cannot be kept tagged sagenotes::removed: the previous package {out} is missing "
             "or unreadable. They stay in Anki as they were; find them there by the note's "

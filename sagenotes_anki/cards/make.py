@@ -16,10 +16,8 @@ from urllib.parse import quote
 from ..model import Concept, Question, StudyNote, TradeOff
 from ..source.charset import nfc
 from . import render
-from .notetypes import CONCEPT, KEYPOINT, MCQ, TRADEOFF, NoteType
+from .notetypes import CARD_KINDS, CONCEPT, KEYPOINT, MCQ, TRADEOFF, NoteType
 from .tags import anki_tags
-
-CARD_KINDS = frozenset({"keypoint", "concept", "tradeoff", "mcq"})
 
 
 @dataclass(frozen=True)

@@ -192,3 +192,6 @@ KEYPOINT = NoteType(
 )
 
 NOTE_TYPES: tuple[NoteType, ...] = (KEYPOINT, CONCEPT, TRADEOFF, MCQ)
+
+# The kinds of card a build can be asked for (``--cards``), one per note type.
+CARD_KINDS = frozenset({"keypoint", "concept", "tradeoff", "mcq"})

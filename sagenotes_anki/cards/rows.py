@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from .. import codes
 from ..model import Diagnostic
 from .identity import content_hash, guid_for
 from .make import CardNote
@@ -82,7 +83,7 @@ def _duplicate(path: str, line: int, key: str, numbered: str) -> Diagnostic:
         path,
         line,
         "warning",
-        "duplicate-key",
+        codes.DUPLICATE_KEY,
         f"{key!r} appears more than once in this note; the copies become separate cards "
         f"({numbered!r}...) whose identity depends on their order. Give each its own name.",
     )

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, Literal
 
+from .. import codes
 from ..cards.identity import content_hash, fresh_mod
 from ..model import Diagnostic
 from .previous import Recovered
@@ -551,7 +552,7 @@ def _lock_warning(shown_as: str, problem: str) -> Diagnostic:
         path=shown_as,
         line=0,
         severity="warning",
-        code="lock-ignored",
+        code=codes.LOCK_IGNORED,
         message=f"the lock file {problem}; building as if for the first time, so Anki will "
         "update every note once. Restore it from version control to avoid that, or let "
         "this build write a new one.",
@@ -607,7 +608,7 @@ def _bad_mods_warning(shown_as: str, bad: list[int]) -> Diagnostic | None:
         path=shown_as,
         line=0,
         severity="warning",
-        code="lock-ignored",
+        code=codes.LOCK_IGNORED,
         message=f"the lock file gives {many} a modification time (mod) no real time has "
         f"(such as {bad[0]}); those are taken as changed, so Anki updates them once. This "
         "build writes them a correct one.",
