@@ -1357,10 +1357,15 @@ def name_forms(name: bytes) -> set[str]:
 
 
 def silent_drops(written: Iterable[bytes], named: Iterable[str]) -> list[bytes]:
-    """The files neither a card nor a diagnostic names."""
+    """The files neither a card nor a diagnostic names (files in hidden folders, such as
+    ``.obsidian`` or ``..x``, are skipped by design, as Obsidian skips them)."""
     names = set(named)
     names |= {_loose(n) for n in names}
-    return [w for w in written if not (name_forms(w) & names)]
+    return [
+        w
+        for w in written
+        if not (name_forms(w) & names) and not any(p.startswith(b".") for p in w.split(b"/")[:-1])
+    ]
 
 
 if __name__ == "__main__" and len(sys.argv) == 5 and sys.argv[1] == "build":
