@@ -290,3 +290,28 @@ def test_the_shortcut_is_not_taken_when_the_lock_is_gone(notes: Path, tmp_path: 
     lock.unlink()
     again = build(notes, out, options(tmp_path))
     assert again.new == first.new and again.unchanged == 0 and lock.is_file()
+
+
+def test_a_template_change_is_a_code_change(tmp_path: Path) -> None:
+    """Editing the cards' CSS alone must not leave a rebuild "up to date" with the old style."""
+    import shutil
+    import subprocess
+    import sys
+
+    package = Path(__file__).resolve().parent.parent / "sagenotes_anki"
+    copy = tmp_path / "sagenotes_anki"
+    shutil.copytree(package, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    code = "from sagenotes_anki.cache.stamp import tool_digest; print(tool_digest())"
+
+    def digest() -> str:
+        env = {"PYTHONPATH": str(tmp_path), "PYTHONDONTWRITEBYTECODE": "1"}
+        run = subprocess.run(
+            [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True
+        )
+        assert run.returncode == 0, run.stderr
+        return run.stdout.strip()
+
+    before = digest()
+    css = next(copy.rglob("card.css"))
+    css.write_text(css.read_text(encoding="utf-8") + "\n.sn { color: red; }\n", encoding="utf-8")
+    assert digest() != before

@@ -47,9 +47,13 @@ TAG_SIZE = 20  # bytes of the tag after the magic (a BLAKE2b digest)
 _HEAD = len(_MAGIC) + TAG_SIZE + 12
 
 
+# The code, and the card and preview templates read with it (a new style must reach Anki).
+_SOURCES = frozenset({".py", ".css", ".js", ".html"})
+
+
 @lru_cache(maxsize=1)
 def tool_digest() -> str:
-    """A digest of this package's source files (every folder of it) and the Python version.
+    """A digest of the package's source and template files (every folder) and Python's version.
 
     Any change to the code (not only a version bump) gives new keys, so a cache never hands
     back what an older parser made. A file is named by its path in the package, so moving
@@ -57,7 +61,8 @@ def tool_digest() -> str:
     """
     digest = hashlib.blake2b(f"{CACHE_FORMAT}:{sys.version_info[:2]}".encode(), digest_size=16)
     package = Path(__file__).resolve().parent.parent
-    for source in sorted(package.rglob("*.py")):
+    sources = (p for p in package.rglob("*") if p.suffix in _SOURCES and p.is_file())
+    for source in sorted(sources):
         name = source.relative_to(package).as_posix()
         digest.update(name.encode() + b"\0" + source.read_bytes())
     return digest.hexdigest()
