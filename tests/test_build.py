@@ -14,7 +14,7 @@ from ankiutil import collection, import_apkg
 
 from sagenotes_anki.build import BuildOptions, build, check
 from sagenotes_anki.errors import NotesFolderError, OutputError, SageNotesError
-from sagenotes_anki.lock.lockfile import LOCK_FORMAT, LOCK_NAME
+from sagenotes_anki.lock.model import LOCK_FORMAT, LOCK_NAME
 from sagenotes_anki.package import writer as package
 
 SAMPLES = (

@@ -12,8 +12,10 @@ import pytest
 from sagenotes_anki.build import BuildOptions, build, prepared
 from sagenotes_anki.build import load as cache
 from sagenotes_anki.errors import OutputError
-from sagenotes_anki.lock import lockwrite
-from sagenotes_anki.lock.lockfile import LOCK_NAME, Item, Lock, OutputRecord, read_lock, reconcile
+from sagenotes_anki.lock import write as lock_write
+from sagenotes_anki.lock.model import LOCK_NAME, Item, Lock, OutputRecord
+from sagenotes_anki.lock.read import read_lock
+from sagenotes_anki.lock.reconcile import reconcile
 from sagenotes_anki.parse.note import parse_file
 from sagenotes_anki.runtime import forked
 
@@ -74,8 +76,8 @@ def test_without_fork_the_work_is_done_at_once(monkeypatch: pytest.MonkeyPatch) 
 
 def test_a_pending_lock_equals_one_written_at_once(tmp_path: Path) -> None:
     plan = _plan()
-    lockwrite.write_plan(tmp_path / "direct.json", plan, RECORD)  # type: ignore[arg-type]
-    pending = lockwrite.start_plan(tmp_path / "pending.json", plan)  # type: ignore[arg-type]
+    lock_write.write_plan(tmp_path / "direct.json", plan, RECORD)  # type: ignore[arg-type]
+    pending = lock_write.start_plan(tmp_path / "pending.json", plan)  # type: ignore[arg-type]
     pending.finish(RECORD)
     assert (tmp_path / "pending.json").read_bytes() == (tmp_path / "direct.json").read_bytes()
     lock, problem = read_lock(tmp_path / "pending.json", "pending.json")
@@ -88,7 +90,7 @@ def test_a_lock_whose_side_process_fails_is_written_by_the_build(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fork: bool
 ) -> None:
     plan = _plan()
-    lockwrite.write_plan(tmp_path / "direct.json", plan, RECORD)  # type: ignore[arg-type]
+    lock_write.write_plan(tmp_path / "direct.json", plan, RECORD)  # type: ignore[arg-type]
     if fork:
         if not forked.can_fork():
             pytest.skip("no side process here")
@@ -96,10 +98,10 @@ def test_a_lock_whose_side_process_fails_is_written_by_the_build(
         def broken(self: object) -> None:
             raise OSError("disk full")
 
-        monkeypatch.setattr(lockwrite.PendingLock, "_write_body", broken)
+        monkeypatch.setattr(lock_write.PendingLock, "_write_body", broken)
     else:
         monkeypatch.setattr(forked, "can_fork", lambda: False)
-    pending = lockwrite.start_plan(tmp_path / "lock.json", plan)  # type: ignore[arg-type]
+    pending = lock_write.start_plan(tmp_path / "lock.json", plan)  # type: ignore[arg-type]
     pending.finish(RECORD)
     assert (tmp_path / "lock.json").read_bytes() == (tmp_path / "direct.json").read_bytes()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["direct.json", "lock.json"]
@@ -107,7 +109,7 @@ def test_a_lock_whose_side_process_fails_is_written_by_the_build(
 
 def test_an_abandoned_lock_leaves_the_old_one(tmp_path: Path) -> None:
     (tmp_path / "lock.json").write_text("the previous lock", encoding="utf-8")
-    pending = lockwrite.start_plan(tmp_path / "lock.json", _plan())  # type: ignore[arg-type]
+    pending = lock_write.start_plan(tmp_path / "lock.json", _plan())  # type: ignore[arg-type]
     pending.abandon()
     assert (tmp_path / "lock.json").read_text(encoding="utf-8") == "the previous lock"
     assert [p.name for p in tmp_path.iterdir()] == ["lock.json"]
@@ -116,7 +118,7 @@ def test_an_abandoned_lock_leaves_the_old_one(tmp_path: Path) -> None:
 def test_a_lock_that_cannot_be_finished_is_an_output_error(tmp_path: Path) -> None:
     folder = tmp_path / "state"
     folder.mkdir()
-    pending = lockwrite.start_plan(folder / "lock.json", _plan())  # type: ignore[arg-type]
+    pending = lock_write.start_plan(folder / "lock.json", _plan())  # type: ignore[arg-type]
     if forked.can_fork():
         pending._job.wait()  # type: ignore[union-attr]  # the body is written, then...
     shutil.rmtree(folder)  # ...its folder vanishes before the record is added
@@ -170,18 +172,18 @@ def test_a_refused_fork_whose_work_fails_leaves_the_lock_to_finish(
         raise PermissionError(13, "Permission denied")
 
     monkeypatch.setattr(forked.os, "fork", refused)
-    monkeypatch.setattr(lockwrite.PendingLock, "_write_body", broken)
+    monkeypatch.setattr(lock_write.PendingLock, "_write_body", broken)
     monkeypatch.setattr(forked, "can_fork", lambda: True)
     plan = _plan()
-    lockwrite.write_plan(tmp_path / "direct.json", plan, RECORD)  # type: ignore[arg-type]
-    pending = lockwrite.start_plan(tmp_path / "lock.json", plan)  # type: ignore[arg-type]
+    lock_write.write_plan(tmp_path / "direct.json", plan, RECORD)  # type: ignore[arg-type]
+    pending = lock_write.start_plan(tmp_path / "lock.json", plan)  # type: ignore[arg-type]
     pending.finish(RECORD)  # written whole, here
     assert (tmp_path / "lock.json").read_bytes() == (tmp_path / "direct.json").read_bytes()
 
 
 def test_a_lock_in_a_folder_not_made_yet(tmp_path: Path) -> None:
     path = tmp_path / "state" / "lock.json"
-    pending = lockwrite.start_plan(path, _plan())  # type: ignore[arg-type]
+    pending = lock_write.start_plan(path, _plan())  # type: ignore[arg-type]
     pending.finish(RECORD)
     assert read_lock(path, "lock.json")[0].output == RECORD
     assert [p.name for p in path.parent.iterdir()] == ["lock.json"]

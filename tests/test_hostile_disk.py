@@ -24,7 +24,8 @@ import pytest
 from ankiutil import collection, import_apkg
 
 from sagenotes_anki import codes
-from sagenotes_anki.lock.lockfile import LOCK_NAME, read_lock
+from sagenotes_anki.lock.model import LOCK_NAME
+from sagenotes_anki.lock.read import read_lock
 
 _TITLE = re.compile(rb"^(title:[ \t]*)(.*?)([ \t]*\r?)$", re.MULTILINE)
 ROOT = Path(__file__).resolve().parent.parent

@@ -20,7 +20,7 @@ from anki.collection import Collection
 from ankiutil import collection, database, import_apkg, note_by_guid
 
 from sagenotes_anki.build import BuildOptions, BuildReport, build
-from sagenotes_anki.lock.lockfile import LOCK_NAME, REMOVED_TAG
+from sagenotes_anki.lock.model import LOCK_NAME, REMOVED_TAG
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTE = ROOT / "notes" / "sagemaker-processing-vs-batch-transform.md"

@@ -12,19 +12,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sagenotes_anki.cards.identity import guid_for
-from sagenotes_anki.lock.lockfile import (
-    LOCK_FORMAT,
-    REMOVED_TAG,
-    Item,
-    Lock,
-    OutputRecord,
-    Plan,
-    loads,
-    read_lock,
-    reconcile,
-)
-from sagenotes_anki.lock.lockwrite import dumps, write_lock
+from sagenotes_anki.lock.format import dumps, loads
+from sagenotes_anki.lock.model import LOCK_FORMAT, REMOVED_TAG, Item, Lock, OutputRecord, Plan
 from sagenotes_anki.lock.previous import Recovered
+from sagenotes_anki.lock.read import read_lock
+from sagenotes_anki.lock.reconcile import reconcile
+from sagenotes_anki.lock.write import write_lock
 
 NOTETYPES = {"Concept": "h1"}
 

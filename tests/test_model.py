@@ -9,7 +9,7 @@ import pickle
 import pytest
 
 from sagenotes_anki.cards.notetypes import NOTE_TYPES
-from sagenotes_anki.lock.lockfile import Entry, Item
+from sagenotes_anki.lock.model import Entry, Item
 from sagenotes_anki.model import RichText, Span
 from sagenotes_anki.package.writer import PackageNote
 from sagenotes_anki.parse.mdast import Block

@@ -31,7 +31,7 @@ from ankiutil import (
 
 from sagenotes_anki.build import BuildOptions, BuildReport, build
 from sagenotes_anki.cards.identity import guid_for
-from sagenotes_anki.lock.lockfile import REMOVED_TAG
+from sagenotes_anki.lock.model import REMOVED_TAG
 from sagenotes_anki.model import StudyNote
 from sagenotes_anki.parse.vault import Vault, load_notes
 

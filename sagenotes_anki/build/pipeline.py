@@ -26,8 +26,10 @@ from ..cache.stamp import Shortcut, tool_digest
 from ..cards.identity import build_timestamp, deck_id_for
 from ..cards.notetypes import CARD_KINDS, NOTE_TYPES, NoteType
 from ..errors import NotesFolderError, OutputError, SageNotesError
-from ..lock.lockfile import LOCK_NAME, Item, Lock, OutputRecord, Plan, read_lock, reconcile
+from ..lock.model import LOCK_NAME, Item, Lock, OutputRecord, Plan
 from ..lock.previous import recover
+from ..lock.read import read_lock
+from ..lock.reconcile import reconcile
 from ..model import Diagnostic, StudyNote
 from ..parse.sections import DEFAULT_SECTIONS, SectionNames
 from ..source.walk import markdown_files, walk
@@ -206,7 +208,7 @@ def _build(
     if _up_to_date(lock, inputs, out):
         return _remember(shortcut, replace(report, up_to_date=True, size=out.stat().st_size))
 
-    from ..lock.lockwrite import start_plan
+    from ..lock.write import start_plan
     from ..package.writer import write_package
 
     mods = {name: stamp.mod for name, stamp in plan.notetypes.items()}

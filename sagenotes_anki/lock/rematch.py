@@ -32,7 +32,7 @@ from ..cards.identity import guid_for
 from ..cards.notetypes import NoteType
 from ..model import Diagnostic
 from ..source.charset import nfc
-from .lockfile import Entry, Item, Lock
+from .model import Entry, Item, Lock
 from .previous import Recovered
 
 Row = tuple[Item, NoteType, str]  # an item of this build, its note type, its content hash
