@@ -37,11 +37,11 @@ from ..cache.stamp import (
     scan,
     seal,
     tool_digest,
-    write_atomic,
 )
 from ..parse.sections import SectionNames
 from ..parse.vault import Progress
 from ..runtime import forked
+from ..runtime.atomic import write_best_effort
 from ..runtime.cpus import available_cpus
 from .prepared import CardChoice, Entry, Prepared, from_entry, prepare, read_entry
 
@@ -110,7 +110,7 @@ class ParseCache:
                 continue  # every stored entry was used and none added: the file is current
             path = self.shard_path(shard)
             if kept:
-                write_atomic(path, seal(self._tag, kept))
+                write_best_effort(path, seal(self._tag, kept))
             else:
                 with contextlib.suppress(OSError):
                     path.unlink()

@@ -9,7 +9,6 @@ file that is damaged, truncated or made for other settings is refused before it 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import pickle
@@ -21,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ..runtime.atomic import write_best_effort
 from ..source.walk import read_note
 
 __all__ = [
@@ -34,7 +34,6 @@ __all__ = [
     "seal",
     "tool_digest",
     "unseal",
-    "write_atomic",
 ]
 
 # Bumped whenever the layout of the cache's files changes.
@@ -143,21 +142,6 @@ def read_regular(path: str | Path) -> bytes | None:
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
-def write_atomic(path: Path, blob: bytes) -> None:
-    """Write ``blob`` to ``path`` atomically; failures are ignored (a cache is a shortcut).
-
-    The temporary file is named with this process's id, for ``atomic.sweep`` to remove
-    when a killed build leaves it."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_bytes(blob)
-        os.replace(temp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-
-
 @dataclass(frozen=True)
 class Shortcut:
     """The digests of a build's notes, and where its outcome is remembered for the next one.
@@ -223,7 +207,7 @@ class Shortcut:
 
     def remember(self, value: object) -> None:
         """Remember ``value`` for the next build that finds everything as it is now."""
-        write_atomic(self.cache_dir / _stamp_name(self.out), seal(self.stamp(), value))
+        write_best_effort(self.cache_dir / _stamp_name(self.out), seal(self.stamp(), value))
 
 
 def _stamp_name(out: Path) -> str:

@@ -15,7 +15,7 @@ from typing import IO
 
 from ..errors import OutputError
 from ..runtime import forked
-from ..runtime.atomic import TempFile, atomic_write
+from ..runtime.atomic import TempFile, write_file
 from .format import body, lines, tail
 from .model import KEPT_WITH_CONTENT, Entry, Lock, OutputRecord, Plan
 
@@ -35,7 +35,7 @@ def _plan_entries(plan: Plan) -> Iterator[tuple[Entry, bool]]:
 
 
 def _write(path: Path, text: Iterable[str]) -> None:
-    atomic_write(path, lambda f: _write_lines(f, text), hashed=False)
+    write_file(path, lambda f: _write_lines(f, text))
 
 
 def _write_lines(f: IO[bytes], text: Iterable[str]) -> None:

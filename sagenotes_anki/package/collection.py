@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..cache.stamp import TAG_SIZE, read_sealed, seal, tool_digest, write_atomic
+from ..cache.stamp import TAG_SIZE, read_sealed, seal, tool_digest
 from ..cards.notetypes import NOTE_TYPES, NoteType
-from ..runtime.atomic import scratch_folder
+from ..runtime.atomic import scratch_folder, write_best_effort
 
 # SQLite pages of 16 KiB rather than 4: a tenth less time inserting a large vault's rows,
 # and a smaller package (SQLite reads any page size; so does Anki).
@@ -56,7 +56,7 @@ def empty_collection(deck_id: int, deck_name: str, cache_dir: Path | None) -> Em
     if isinstance(kept, EmptyCollection):
         return kept
     made = _make(deck_id, deck_name)
-    write_atomic(path, seal(tag, made))  # best effort: the cache only saves time
+    write_best_effort(path, seal(tag, made))  # the cache only saves time
     return made
 
 

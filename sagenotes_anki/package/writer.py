@@ -22,7 +22,7 @@ from typing import IO, Any
 
 from ..cards.notetypes import NoteType
 from ..errors import OutputError
-from ..runtime.atomic import Written, atomic_write, scratch_folder
+from ..runtime.atomic import Written, scratch_folder, write_file
 from .archive import fits, write_archive
 from .collection import EmptyCollection, empty_collection, scratch_database
 
@@ -243,7 +243,8 @@ def write_package(
         empty = empty_collection(deck_id, deck_name, cache_dir)
     except (OSError, sqlite3.Error) as exc:  # its scratch database (a full disk, a quota)
         raise OutputError(f"cannot write {out}: making the empty collection failed: {exc}") from exc
-    return atomic_write(
+    return write_file(
         out,
         lambda dest: _write_zip(dest, empty, deck_id, notes, notetype_mods, timestamp),
+        hashed=True,
     )

@@ -12,7 +12,6 @@ Each face is put in its own shadow root, so the note type's CSS (written for Ank
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -23,10 +22,11 @@ from typing import TYPE_CHECKING, Union
 
 from ..cards.make import CardNote, cards_for
 from ..cards.notetypes import NOTE_TYPES, NoteType
-from ..errors import NotesFolderError, OutputError, SageNotesError
+from ..errors import NotesFolderError, SageNotesError
 from ..model import StudyNote
 from ..parse import vault
 from ..parse.sections import DEFAULT_SECTIONS
+from ..runtime.atomic import sweep, write_text
 
 if TYPE_CHECKING:
     from ..build import BuildOptions
@@ -279,6 +279,7 @@ def write_preview(notes_dir: Path, out: Path, options: BuildOptions) -> int:
     """
     if not notes_dir.is_dir():
         raise NotesFolderError(f"notes folder not found: {notes_dir}")
+    sweep([out], [])  # what previews killed before they could finish left beside the page
     try:
         sections = DEFAULT_SECTIONS.extended(options.section_aliases)
     except ValueError as exc:
@@ -294,23 +295,8 @@ def write_preview(notes_dir: Path, out: Path, options: BuildOptions) -> int:
         groups.append((note, cards))
     title = f"{options.deck_name} — preview"
     page = preview_page(groups, NOTE_TYPES, title)
-    _write_atomically(out, page)
+    write_text(out, page)  # a half-written page never replaces a good one
     return sum(len(cards) for _, cards in groups)
-
-
-def _write_atomically(out: Path, text: str) -> None:
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        # A half-written page never replaces a good one; open() keeps the user's umask.
-        tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-        try:
-            tmp.write_text(text, encoding="utf-8")
-            os.replace(tmp, out)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
 
 __all__ = ["PreviewCard", "preview_cards", "preview_page", "write_preview"]

@@ -1,12 +1,21 @@
 """Writing a file all at once: through a temporary file beside it, renamed into place.
 
 The previous file stays exactly as it was until the new one is complete, whatever happens
-meanwhile (a full disk, an interrupted build).
+meanwhile (a full disk, an interrupted build). Every file the tool writes goes through here:
+
+- :func:`write_file`: the package and the lock; made durable (fsync), failures raised as
+  OutputError;
+- :func:`write_text`: the same for a text (the preview page);
+- :func:`write_best_effort`: the cache's files; not synced, failures ignored (a cache only
+  saves time, and the next build checks what it reads);
+- :class:`TempFile`, which all three use: for a writer that fills the file in steps (the
+  lock's text, written by a side process while the package is written).
 
 A build killed outright (SIGKILL, a power cut) cannot remove what it was writing, so every
 temporary file and scratch folder is named with the writer's process id, and a temporary
 file is locked (``flock``) by its writer until it is renamed or removed: :func:`sweep`, at
-the start of the next build, removes those whose writer no longer runs, and nothing else.
+the start of the next build (or preview), removes those whose writer no longer runs, and
+nothing else.
 """
 
 from __future__ import annotations
@@ -33,8 +42,9 @@ except ImportError:  # Windows: an open file cannot be removed there anyway
     fcntl = None  # type: ignore[assignment]
 
 SCRATCH_PREFIX = "sagenotes-"
-# The token of ``.NAME.TOKEN.tmp``: ``PID-HEX`` (``PID`` in the cache); older releases wrote
-# 12 hex digits and no process id. Process ids have at most 7 digits (Linux's pid_max).
+# The token of ``.NAME.TOKEN.tmp``: ``PID-HEX`` (TempFile's); ``PID`` alone, as the cache and the
+# preview wrote before they wrote through TempFile; older releases wrote 12 hex digits and no
+# process id. Process ids have at most 7 digits (Linux's pid_max).
 _TOKEN = re.compile(r"(?P<pid>\d{1,7})(?:-[0-9a-f]{8})?|(?P<legacy>[0-9a-f]{12})")
 _SCRATCH = re.compile(
     rf"{SCRATCH_PREFIX}(?:(?P<pid>\d{{1,7}})-[a-z0-9_]+|(?P<legacy>[a-z0-9_]{{8}}))"
@@ -45,7 +55,7 @@ _LEGACY_AGE = 24 * 3600
 
 @dataclass(frozen=True)
 class Written:
-    """The package that was written."""
+    """A file that was written: where, its size, its SHA-256 (empty unless asked for)."""
 
     path: Path
     size: int
@@ -55,9 +65,9 @@ class Written:
 class TempFile:
     """A new, empty temporary file beside ``out``, to be renamed into place by :meth:`commit`.
 
-    Named with this process's id and locked by it until renamed or removed (see
-    :func:`sweep`). ``fd`` is its descriptor: a forked child may write through it too.
-    Raises OSError when it cannot be made (its folder is made first when missing).
+    Named ``.NAME.PID-HEX.tmp`` with this process's id, and locked by it until renamed or
+    removed (see :func:`sweep`). ``fd`` is its descriptor: a forked child may write through
+    it too. Raises OSError when it cannot be made (its folder is made first when missing).
     """
 
     def __init__(self, out: Path) -> None:
@@ -69,17 +79,20 @@ class TempFile:
             with contextlib.suppress(OSError):  # a file system without locks: the id still says
                 fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
-    def commit(self) -> None:
-        """Make the file durable and rename it into place; on failure it is removed."""
+    def commit(self, *, durable: bool = True) -> None:
+        """Rename the file into place (made durable first unless not ``durable``); on
+        failure it is removed."""
         try:
-            os.fsync(self.fd)
+            if durable:
+                os.fsync(self.fd)
             os.replace(self.path, self.out)
         except BaseException:
             self.discard()
             raise
         os.close(self.fd)
         self.fd = -1
-        _sync_folder(self.out.parent)
+        if durable:
+            _sync_folder(self.out.parent)
 
     def discard(self) -> None:
         """Remove the file (whatever failed before, this does not raise)."""
@@ -91,12 +104,13 @@ class TempFile:
             self.fd = -1
 
 
-def atomic_write(out: Path, write: Callable[[IO[bytes]], None], *, hashed: bool = True) -> Written:
-    """Write ``out`` through a temporary file beside it, then rename it into place.
+def write_file(out: Path, fill: Callable[[IO[bytes]], object], *, hashed: bool = False) -> Written:
+    """Write ``out`` with ``fill`` through a temporary file beside it, durably, then rename
+    it into place.
 
     On any failure the temporary file is removed and ``out`` is left as it was; OS and
-    database errors become OutputError. Without ``hashed`` the file is not read back for
-    its SHA-256 (``Written.sha256`` is then empty).
+    database errors become OutputError. With ``hashed`` the file is read back for its
+    SHA-256 (else ``Written.sha256`` is empty).
     """
     if out.is_dir():
         raise OutputError(f"cannot write {out}: it is a folder")
@@ -109,18 +123,53 @@ def atomic_write(out: Path, write: Callable[[IO[bytes]], None], *, hashed: bool 
     except OSError as exc:
         raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from exc
     try:
-        with os.fdopen(os.dup(temp.fd), "w+b") as f:
-            write(f)
-            f.flush()
-            size = os.fstat(f.fileno()).st_size
-            sha256 = _sha256(f) if hashed else ""
+        written = _fill(temp, fill, hashed)
         temp.commit()
     except BaseException as exc:
         temp.discard()
         if isinstance(exc, (OSError, sqlite3.Error)):
             raise OutputError(f"cannot write {out}: {exc}") from exc
         raise
-    return Written(out, size, sha256)
+    return written
+
+
+def write_text(out: Path, text: str) -> Written:
+    """Write ``text`` to ``out`` as :func:`write_file` does, as ``open(out, "w",
+    encoding="utf-8")`` would write it (newlines as the platform's)."""
+    if os.linesep != "\n":
+        text = text.replace("\n", os.linesep)
+    data = text.encode("utf-8")
+    return write_file(out, lambda f: f.write(data))
+
+
+def write_best_effort(out: Path, data: bytes) -> bool:
+    """Write ``data`` to ``out`` through a temporary file beside it, not synced; whether it
+    was written. An OS error is ignored (the temporary file removed, ``out`` left as it
+    was): for files that only save time, such as the cache's, checked when read."""
+    try:
+        temp = TempFile(out)
+    except OSError:
+        return False
+    try:
+        _fill(temp, lambda f: f.write(data), hashed=False)
+        temp.commit(durable=False)
+    except OSError:
+        temp.discard()
+        return False
+    except BaseException:
+        temp.discard()
+        raise
+    return True
+
+
+def _fill(temp: TempFile, fill: Callable[[IO[bytes]], object], hashed: bool) -> Written:
+    """``temp`` written by ``fill`` (through a descriptor of its own), flushed."""
+    with os.fdopen(os.dup(temp.fd), "w+b") as f:
+        fill(f)
+        f.flush()
+        size = os.fstat(f.fileno()).st_size
+        sha256 = _sha256(f) if hashed else ""
+    return Written(temp.out, size, sha256)
 
 
 def _sha256(f: IO[bytes]) -> str:
