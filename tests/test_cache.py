@@ -14,7 +14,7 @@ from sagenotes_anki.build import load as cache
 from sagenotes_anki.cards.make import cards_for
 from sagenotes_anki.parse.note import parse_file
 from sagenotes_anki.parse.sections import DEFAULT_SECTIONS
-from sagenotes_anki.parse.vault import markdown_files
+from sagenotes_anki.source.walk import markdown_files
 
 KEY_POINT = "## 🎯 핵심 포인트\n\n"
 

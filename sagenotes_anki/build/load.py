@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from ..cache.parse import SHARDS, ParseCache, drop_parse_cache
 from ..cache.stamp import CACHE_FORMAT, scan
 from ..cards.rows import CardRow
+from ..errors import SageNotesError
 from ..parse.sections import DEFAULT_SECTIONS, SectionNames
 from ..parse.vault import Progress, Vault, assemble
 from ..runtime import forked, workers
@@ -32,6 +33,7 @@ from ..runtime.collector import collector_paused
 from ..runtime.workers import PARALLEL_MIN
 from ..source.walk import walk
 from .folder import Walked
+from .options import BuildOptions
 from .prepared import CardChoice, Prepared, read_packed, unpack
 
 if TYPE_CHECKING:
@@ -73,6 +75,16 @@ class Loaded:
     vault: Vault
     cards: Mapping[str, NoteCards]
     digests: Mapping[str, str | None]
+
+
+def settings_for(options: BuildOptions) -> LoadSettings:
+    """How a build with ``options`` loads its notes (cards made in the same go)."""
+    try:
+        sections = DEFAULT_SECTIONS.extended(options.section_aliases)
+    except ValueError as exc:
+        raise SageNotesError(str(exc)) from exc
+    choice = CardChoice(options.card_kinds, options.vault_name)
+    return LoadSettings(sections, choice, options.cache_dir)
 
 
 def load(
@@ -198,4 +210,5 @@ __all__: Sequence[str] = [
     "load",
     "load_notes",
     "parse_all",
+    "settings_for",
 ]

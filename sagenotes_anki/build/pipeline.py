@@ -21,9 +21,7 @@ from typing import TYPE_CHECKING
 
 from .. import codes
 from ..cache.stamp import Recalled, Shortcut
-from ..errors import SageNotesError
 from ..model import Diagnostic, StudyNote
-from ..parse.sections import DEFAULT_SECTIONS, SectionNames
 from .folder import Walked, walked
 from .options import BuildOptions, BuildReport, CheckReport, Progress
 from .plan import LockPlace, Planned
@@ -31,7 +29,7 @@ from .plan import LockPlace, Planned
 if TYPE_CHECKING:
     from ..lock.rematch import Row
     from ..runtime.forked import Job
-    from .load import Loaded, LoadSettings
+    from .load import Loaded
 
 __all__ = ["BuildOptions", "BuildReport", "CheckReport", "Progress", "build", "check"]
 
@@ -81,9 +79,9 @@ def check(notes_dir: Path, options: BuildOptions, progress: Progress | None = No
     both (making cards warns too: a key used twice); raises NotesFolderError for a bad
     folder."""
     from .items import build_items
-    from .load import load
+    from .load import load, settings_for
 
-    loaded = load(walked(notes_dir), _settings(options), _reading(progress))
+    loaded = load(walked(notes_dir), settings_for(options), _reading(progress))
     _, warned = build_items(_good(loaded), loaded.cards, options)
     return CheckReport(loaded.vault.files, (*loaded.vault.diagnostics, *warned))
 
@@ -106,9 +104,9 @@ def _made(
     """The notes loaded and their items made; the parsed notes (most of a large vault's
     memory) are let go of once their items are made."""
     from .items import build_items
-    from .load import load
+    from .load import load, settings_for
 
-    loaded = load(folder, _settings(options), _reading(progress), jobs)
+    loaded = load(folder, settings_for(options), _reading(progress), jobs)
     vault = loaded.vault
     said = vault.diagnostics
     if _blocked(said, options):
@@ -160,14 +158,6 @@ def _remember(stamp: Shortcut | None, made: Made, report: BuildReport) -> BuildR
     return report
 
 
-def _settings(options: BuildOptions) -> LoadSettings:
-    from .load import LoadSettings
-    from .prepared import CardChoice
-
-    choice = CardChoice(options.card_kinds, options.vault_name)
-    return LoadSettings(_sections(options), choice, options.cache_dir)
-
-
 def _reading(progress: Progress | None) -> Callable[[int, int], None] | None:
     return None if progress is None else (lambda done, total: progress("read", done, total))
 
@@ -176,13 +166,6 @@ def _good(loaded: Loaded) -> list[StudyNote]:
     """The notes without errors, in study order."""
     failed = loaded.vault.errored_paths
     return [n for n in loaded.vault.notes if n.path not in failed]
-
-
-def _sections(options: BuildOptions) -> SectionNames:
-    try:
-        return DEFAULT_SECTIONS.extended(options.section_aliases)
-    except ValueError as exc:
-        raise SageNotesError(str(exc)) from exc
 
 
 def _blocked(diagnostics: Sequence[Diagnostic], options: BuildOptions) -> bool:

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 
 from ..cache.stamp import content_digest
 from ..cards.make import CardNote, cards_for
-from ..cards.notetypes import NOTE_TYPES
-from ..cards.rows import CardRow, card_rows
+from ..cards.rows import CardRow, card_notes, card_rows
 from ..model import Diagnostic, ParseResult, Severity, StudyNote
 from ..parse.note import parse_file, unreadable
 from ..parse.sections import SectionNames
@@ -60,14 +59,7 @@ class Prepared:
 
     def card_notes(self) -> tuple[CardNote, ...] | None:
         """The cards as CardNotes (None when they were not made)."""
-        return None if self.cards is None else _card_notes(self.cards)
-
-
-_NOTE_TYPES = {nt.name: nt for nt in NOTE_TYPES}
-
-
-def _card_notes(rows: tuple[CardRow, ...]) -> tuple[CardNote, ...]:
-    return tuple(CardNote(_NOTE_TYPES[row.notetype], row.key, row.fields, row.tags) for row in rows)
+        return None if self.cards is None else card_notes(self.cards)
 
 
 def prepare(

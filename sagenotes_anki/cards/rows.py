@@ -31,6 +31,12 @@ class CardRow(NamedTuple):
 
 
 _FIELD_NAMES = {nt.name: nt.field_names for nt in NOTE_TYPES}
+_NOTE_TYPES = {nt.name: nt for nt in NOTE_TYPES}
+
+
+def card_notes(rows: Iterable[CardRow]) -> tuple[CardNote, ...]:
+    """The cards of ``rows`` as made (a preview shows them; keys and GUIDs aside)."""
+    return tuple(CardNote(_NOTE_TYPES[r.notetype], r.key, r.fields, r.tags) for r in rows)
 
 
 def card_rows(

@@ -96,9 +96,7 @@ def _deck_options(command: F) -> F:
     command = click.option(
         "--vault-name", help="Obsidian vault name, for obsidian:// links back to notes."
     )(command)
-    return click.option("--deck-name", help="Name of the Anki deck (default: SageNotes).")(
-        command
-    )
+    return click.option("--deck-name", help="Name of the Anki deck (default: SageNotes).")(command)
 
 
 @main.command(

@@ -21,12 +21,11 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
-from ..cards.make import CardNote, cards_for
+from ..cards.make import CardNote
 from ..cards.notetypes import NOTE_TYPES, NoteType
-from ..errors import NotesFolderError, OutputError, SageNotesError
+from ..cards.rows import card_notes
+from ..errors import OutputError
 from ..model import StudyNote
-from ..parse import vault
-from ..parse.sections import DEFAULT_SECTIONS
 
 if TYPE_CHECKING:
     from ..build import BuildOptions
@@ -277,19 +276,14 @@ def write_preview(notes_dir: Path, out: Path, options: BuildOptions) -> int:
     Notes with errors are left out, as a build with ``keep_going`` would. Raises
     NotesFolderError for a missing or empty folder and OutputError when ``out`` is unwritable.
     """
-    if not notes_dir.is_dir():
-        raise NotesFolderError(f"notes folder not found: {notes_dir}")
-    try:
-        sections = DEFAULT_SECTIONS.extended(options.section_aliases)
-    except ValueError as exc:
-        raise SageNotesError(str(exc)) from exc
-    loaded = vault.load_notes(notes_dir, sections=sections)
-    if not loaded.files:
-        raise NotesFolderError(f"no Markdown notes (*.md) in {notes_dir}")
+    from ..build.folder import walked
+    from ..build.load import load, settings_for
+
+    loaded = load(walked(notes_dir), settings_for(options))  # as build and check load them
     groups: list[tuple[StudyNote, Sequence[PreviewCard]]] = []
-    for note in loaded.notes:
+    for note in loaded.vault.notes:
         cards: list[PreviewCard] = []
-        for card in cards_for(note, kinds=options.card_kinds, vault_name=options.vault_name):
+        for card in card_notes(loaded.cards[note.path].rows):
             cards.extend(preview_cards(card, options.deck_name))
         groups.append((note, cards))
     title = f"{options.deck_name} — preview"
