@@ -296,3 +296,28 @@ def test_a_note_saved_in_nfd_gives_the_cards_of_its_nfc_spelling(tmp_path: Path)
         decks.append(build(notes, tmp_path / f"{name}.apkg", BuildOptions(timestamp=T1)))
     assert decks[0].cards_by_type == decks[1].cards_by_type
     assert sum(decks[1].cards_by_type.values()) == 3
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "edited"),
+    [
+        (
+            "A company needs to process streaming data with low latency. Which service fits?",
+            "A company needs to process streaming data with low cost. Which service fits?",
+            "A company needs to process streaming data with low cost now. Which service fits?",
+        ),
+        (Q1, Q1.replace("fraud", "churn"), Q1.replace("fraud", "churn").replace("week", "month")),
+    ],
+)
+def test_deleting_a_question_and_editing_a_similar_one_swaps_no_history(
+    tmp_path: Path, first: str, second: str, edited: str
+) -> None:
+    """Two near-identical questions: the first deleted, the second edited. The edited one
+    keeps its own card; the deleted one's card is the one tagged removed."""
+    before = _note("deploy", [_question(first), _question(second)], CONCEPTS)
+    after = _note("deploy", [_question(edited)], CONCEPTS)
+    done = _story(tmp_path, "deploy.md", before, after, [first, second])
+    assert sorted(done.texts.values()) == sorted([first, edited])
+    assert done.states_kept
+    assert (done.new, done.removed_tagged) == (0, 1)
+    assert done.report.rematched == 1
