@@ -124,6 +124,9 @@ def build(
     Without ``keep_going`` any error diagnostic (with ``strict`` any warning too) means nothing
     is written and the previous output stays untouched.
     """
+    from ..runtime.outputs import refuse_unsafe_output
+
+    refuse_unsafe_output(out, options.lock_path or notes_dir / LOCK_NAME)
     _sweep(notes_dir, out, options)
     shortcut = _shortcut(notes_dir, out, options)
     if shortcut is not None and isinstance(previous := shortcut.recall(), BuildReport):

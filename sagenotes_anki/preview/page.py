@@ -24,9 +24,11 @@ from typing import TYPE_CHECKING, Union
 from ..cards.make import CardNote, cards_for
 from ..cards.notetypes import NOTE_TYPES, NoteType
 from ..errors import NotesFolderError, OutputError, SageNotesError
+from ..lock.lockfile import LOCK_NAME
 from ..model import StudyNote
 from ..parse import vault
 from ..parse.sections import DEFAULT_SECTIONS
+from ..runtime.outputs import refuse_unsafe_output
 
 if TYPE_CHECKING:
     from ..build import BuildOptions
@@ -279,6 +281,7 @@ def write_preview(notes_dir: Path, out: Path, options: BuildOptions) -> int:
     """
     if not notes_dir.is_dir():
         raise NotesFolderError(f"notes folder not found: {notes_dir}")
+    refuse_unsafe_output(out, options.lock_path or notes_dir / LOCK_NAME, "the preview")
     try:
         sections = DEFAULT_SECTIONS.extended(options.section_aliases)
     except ValueError as exc:
