@@ -57,3 +57,16 @@ def test_a_fifo_is_not_an_output(notes: Path, tmp_path: Path) -> None:
     run = _run("build", str(notes), "-o", str(fifo))  # timeout: must not block on it either
     assert run.returncode == 2 and "not a regular file" in run.stderr
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+
+
+@pytest.mark.parametrize("kind", ["deep", "fifo"])
+def test_a_hostile_settings_file_is_a_settings_error(notes: Path, kind: str) -> None:
+    """A settings file nested 100,000 deep, or a FIFO in its place: exit 2, no traceback."""
+    settings = notes / "sagenotes.toml"
+    if kind == "fifo":
+        os.mkfifo(settings)
+    else:
+        settings.write_text("deck-name = " + "[" * 100_000 + "]" * 100_000 + "\n")
+    run = _run("build", str(notes), "-o", str(notes.parent / "deck.apkg"))
+    assert run.returncode == 2, run.stderr
+    assert "Traceback" not in run.stderr and str(settings) in run.stderr
