@@ -70,3 +70,14 @@ def test_a_hostile_settings_file_is_a_settings_error(notes: Path, kind: str) -> 
     run = _run("build", str(notes), "-o", str(notes.parent / "deck.apkg"))
     assert run.returncode == 2, run.stderr
     assert "Traceback" not in run.stderr and str(settings) in run.stderr
+
+
+def test_preview_names_the_notes_it_leaves_out(notes: Path, tmp_path: Path) -> None:
+    """A broken note beside good ones: the page is written, the error shown, exit 1."""
+    (notes / "broken.md").write_text("---\ntitle: [unclosed\n---\n# T\n", encoding="utf-8")
+    page = tmp_path / "preview.html"
+    run = _run("preview", str(notes), "-o", str(page))
+    assert run.returncode == 1, run.stderr
+    assert "broken.md:" in run.stderr and "[E003]" in run.stderr
+    assert "1 note with errors left out" in run.stderr
+    assert page.is_file() and "Processing" in page.read_text(encoding="utf-8")
