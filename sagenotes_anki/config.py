@@ -57,7 +57,20 @@ class Config:
             "keep_going": self.keep_going,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if values["deck_name"] is not None:
+            check_deck_name(values["deck_name"])
         return BuildOptions(**{k: v for k, v in values.items() if v is not None})
+
+
+def check_deck_name(name: str) -> None:
+    """Raise ConfigError for a deck name Anki would turn into decks named "blank": an empty
+    part between ``::`` (``::``, ``a::::b``, ``a::``), or a control character."""
+    parts = name.split("::")
+    if any(not part.strip() for part in parts) or any(ord(c) < 32 for c in name):
+        raise ConfigError(
+            f"deck name {name!r}: every part between '::' needs a name (e.g. 'AWS::SageNotes'),"
+            " and no control characters"
+        )
 
 
 def find_config(notes_dir: Path) -> tuple[Path, tuple[str, ...]] | None:

@@ -81,3 +81,11 @@ def test_preview_names_the_notes_it_leaves_out(notes: Path, tmp_path: Path) -> N
     assert "broken.md:" in run.stderr and "[E003]" in run.stderr
     assert "1 note with errors left out" in run.stderr
     assert page.is_file() and "Processing" in page.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", ["::", "a::::b", "SageNotes::", "AWS:: ::x"])
+def test_a_deck_name_with_an_empty_part_is_refused(notes: Path, name: str) -> None:
+    """Anki would make decks named "blank" of it."""
+    run = _run("build", str(notes), "-o", str(notes.parent / "d.apkg"), "--deck-name", name)
+    assert run.returncode == 2 and "every part between '::'" in run.stderr
+    assert not (notes.parent / "d.apkg").exists()
