@@ -44,9 +44,11 @@ def build(
     """
     from ..runtime.collector import collector_paused
     from ..runtime.forked import waited
+    from ..runtime.outputs import refuse_unsafe_output
     from .output import lock_written, package, sweep
 
     place = LockPlace.of(notes_dir, options)
+    refuse_unsafe_output(out, place.path)
     sweep(out, place, options.cache_dir)
     folder = walked(notes_dir)
     stamp = _stamp(folder, out, place, options)

@@ -62,23 +62,24 @@ def _unique(notes: list[StudyNote], folder: Path) -> tuple[list[StudyNote], list
         keeper = next((n for n in claimants if nfc(PurePosixPath(n.path).stem) == identity), None)
         for note in claimants:
             if note is not keeper:
-                renamed[note.path] = str(PurePosixPath(note.path).with_suffix(""))
+                renamed[note.path] = nfc(str(PurePosixPath(note.path).with_suffix("")))
         diagnostics += _duplicate_warnings(identity, claimants, keeper, folder)
     taken = {n.identity for n in notes if n.path not in renamed}
     unique: list[StudyNote] = []
     for note in notes:
         if note.path in renamed:
             identity = renamed[note.path]
+            path = nfc(note.path)  # two files may differ only in how a name is normalised
             # A derived identity may still collide with another note's title.
-            for candidate in (identity, note.path):
+            for candidate in (identity, path):
                 if candidate not in taken:
                     identity = candidate
                     break
             else:
                 suffix = 2
-                while f"{note.path}#{suffix}" in taken:
+                while f"{path}#{suffix}" in taken:
                     suffix += 1
-                identity = f"{note.path}#{suffix}"
+                identity = f"{path}#{suffix}"
             taken.add(identity)
             note = replace(note, identity=identity)
         unique.append(note)

@@ -25,7 +25,9 @@ from ..cards.make import CardNote
 from ..cards.notetypes import NOTE_TYPES, NoteType
 from ..cards.rows import card_notes
 from ..errors import OutputError
-from ..model import StudyNote
+from ..lock.lockfile import LOCK_NAME
+from ..model import Diagnostic, StudyNote
+from ..runtime.outputs import refuse_unsafe_output
 
 if TYPE_CHECKING:
     from ..build import BuildOptions
@@ -270,16 +272,31 @@ def _tag_prefixes(tags: Sequence[str]) -> set[str]:
     return out
 
 
+@dataclass(frozen=True)
+class PreviewReport:
+    """What a preview wrote, and what the notes had to say (as a build would say it)."""
+
+    cards: int
+    diagnostics: tuple[Diagnostic, ...]
+
+
 def write_preview(notes_dir: Path, out: Path, options: BuildOptions) -> int:
     """Write the preview page of every note in ``notes_dir`` to ``out``; returns the card count.
 
     Notes with errors are left out, as a build with ``keep_going`` would. Raises
     NotesFolderError for a missing or empty folder and OutputError when ``out`` is unwritable.
     """
+    return preview(notes_dir, out, options).cards
+
+
+def preview(notes_dir: Path, out: Path, options: BuildOptions) -> PreviewReport:
+    """:func:`write_preview`, with the notes' diagnostics (errors name the notes left out)."""
     from ..build.folder import walked
     from ..build.load import load, settings_for
 
-    loaded = load(walked(notes_dir), settings_for(options))  # as build and check load them
+    folder = walked(notes_dir)  # a missing or empty folder is refused here, as by build
+    refuse_unsafe_output(out, options.lock_path or notes_dir / LOCK_NAME, "the preview")
+    loaded = load(folder, settings_for(options))  # as build and check load them
     groups: list[tuple[StudyNote, Sequence[PreviewCard]]] = []
     for note in loaded.vault.notes:
         cards: list[PreviewCard] = []
@@ -289,7 +306,7 @@ def write_preview(notes_dir: Path, out: Path, options: BuildOptions) -> int:
     title = f"{options.deck_name} — preview"
     page = preview_page(groups, NOTE_TYPES, title)
     _write_atomically(out, page)
-    return sum(len(cards) for _, cards in groups)
+    return PreviewReport(sum(len(cards) for _, cards in groups), loaded.vault.diagnostics)
 
 
 def _write_atomically(out: Path, text: str) -> None:
@@ -307,4 +324,11 @@ def _write_atomically(out: Path, text: str) -> None:
         raise OutputError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
 
-__all__ = ["PreviewCard", "preview_cards", "preview_page", "write_preview"]
+__all__ = [
+    "PreviewCard",
+    "PreviewReport",
+    "preview",
+    "preview_cards",
+    "preview_page",
+    "write_preview",
+]
