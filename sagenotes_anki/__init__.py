@@ -17,9 +17,10 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .build.load import load_notes
     from .model import Diagnostic, ParseResult, StudyNote
     from .parse.note import load_note, parse_note
-    from .parse.vault import Vault, load_notes
+    from .parse.vault import Vault
 
 _HOMES = {
     "Diagnostic": "model",
@@ -28,7 +29,7 @@ _HOMES = {
     "load_note": "parse.note",
     "parse_note": "parse.note",
     "Vault": "parse.vault",
-    "load_notes": "parse.vault",
+    "load_notes": "build.load",
 }
 
 __all__ = [

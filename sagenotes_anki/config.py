@@ -57,13 +57,26 @@ class Config:
             "keep_going": self.keep_going,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if values["deck_name"] is not None:
+            check_deck_name(values["deck_name"])
         return BuildOptions(**{k: v for k, v in values.items() if v is not None})
+
+
+def check_deck_name(name: str) -> None:
+    """Raise ConfigError for a deck name Anki would turn into decks named "blank": an empty
+    part between ``::`` (``::``, ``a::::b``, ``a::``), or a control character."""
+    parts = name.split("::")
+    if any(not part.strip() for part in parts) or any(ord(c) < 32 for c in name):
+        raise ConfigError(
+            f"deck name {name!r}: every part between '::' needs a name (e.g. 'AWS::SageNotes'),"
+            " and no control characters"
+        )
 
 
 def find_config(notes_dir: Path) -> tuple[Path, tuple[str, ...]] | None:
     """The settings file for ``notes_dir`` and the table path inside it, or None."""
     own = notes_dir / SAGENOTES_TOML
-    if own.is_file():
+    if own.is_file() or (own.exists() and not own.is_dir()):  # a FIFO is refused, not passed
         return own, ()
     for folder in (notes_dir.resolve(), *notes_dir.resolve().parents):
         candidate = folder / PYPROJECT_TOML
@@ -78,12 +91,16 @@ def load_config(notes_dir: Path) -> Config:
     if found is None:
         return Config()
     path, table_path = found
+    from .source.walk import read_note  # regular files of up to 1 MiB, never blocking
+
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = tomllib.loads(read_note(str(path.parent), path.name).decode("utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read: {exc}") from exc
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    except RecursionError as exc:
+        raise ConfigError(f"{path}: nests too deep to read; settings need no nesting") from exc
     table: Any = document
     for name in table_path:
         table = table.get(name, {}) if isinstance(table, dict) else {}

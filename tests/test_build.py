@@ -290,9 +290,7 @@ def test_a_term_defined_twice_is_warned_about_and_kept_twice(notes: Path, tmp_pa
     assert "Processor" in warning.message
     with collection(tmp_path / "anki") as col:
         assert import_apkg(col, out).new == report.new
-        found = {
-            col.get_note(nid)["Definition"] for nid in col.find_notes('"Term:Processor"')
-        }
+        found = {col.get_note(nid)["Definition"] for nid in col.find_notes('"Term:Processor"')}
     assert any("두 번째 정의" in d for d in found) and len(found) == 2
     # From the parse cache the next build knows the same items: nothing new or changed.
     again = build(notes, out, replace(options, timestamp=2))

@@ -14,7 +14,7 @@ from sagenotes_anki.build import load as cache
 from sagenotes_anki.cards.make import cards_for
 from sagenotes_anki.parse.note import parse_file
 from sagenotes_anki.parse.sections import DEFAULT_SECTIONS
-from sagenotes_anki.parse.vault import markdown_files
+from sagenotes_anki.source.walk import markdown_files
 
 KEY_POINT = "## 🎯 핵심 포인트\n\n"
 
@@ -35,11 +35,17 @@ def fresh(folder: Path) -> list[tuple[str, object]]:
     return [(p, parse_file((folder / p).read_bytes(), p)) for p in markdown_files(folder)]
 
 
+def walked(folder: Path) -> cache.Walked:
+    """The folder as ``parse_all`` takes it."""
+    return cache.Walked(folder, tuple(markdown_files(folder)))
+
+
 def results(folder: Path, cache_dir: Path | None, **kw: object) -> list[tuple[str, object]]:
     """Every note's ParseResult through ``parse_all``."""
-    paths = markdown_files(folder)
-    done = cache.parse_all(folder, paths, DEFAULT_SECTIONS, cache_dir=cache_dir, **kw)  # type: ignore[arg-type]
-    return [(p, prepared.result) for p, prepared in done]
+    settings = cache.LoadSettings(DEFAULT_SECTIONS, cache_dir=cache_dir, **kw)  # type: ignore[arg-type]
+    return [
+        (p, prepared.result) for p, prepared in cache.parse_all(walked(folder), settings).prepared
+    ]
 
 
 @pytest.fixture()
@@ -158,9 +164,8 @@ def test_a_cache_of_other_settings_is_not_used(
     results(notes, store, workers=1)
     before = {e.name for e in entries(store)}
     extended = DEFAULT_SECTIONS.extended({"keypoint": ["요점"]})
-    paths = markdown_files(notes)
     parsed.clear()
-    cache.parse_all(notes, paths, extended, cache_dir=store, workers=1)
+    cache.parse_all(walked(notes), cache.LoadSettings(extended, cache_dir=store, workers=1))
     assert len(parsed) == 60
     assert before.isdisjoint(e.name for e in entries(store))
 
@@ -181,10 +186,9 @@ def test_unreadable_files_become_error_diagnostics(
 def test_cards_from_the_cache_equal_fresh_cards(notes: Path, tmp_path: Path) -> None:
     """Cards read back from the cache are the cards made from a fresh parse."""
     choice = cache.CardChoice(frozenset({"keypoint", "concept", "tradeoff", "mcq"}), "Vault")
-    paths = markdown_files(notes)
-    store = tmp_path / "cache"
-    first = cache.parse_all(notes, paths, DEFAULT_SECTIONS, cache_dir=store, choice=choice)
-    again = cache.parse_all(notes, paths, DEFAULT_SECTIONS, cache_dir=store, choice=choice)
+    settings = cache.LoadSettings(DEFAULT_SECTIONS, choice, tmp_path / "cache")
+    first = cache.parse_all(walked(notes), settings).prepared
+    again = cache.parse_all(walked(notes), settings).prepared
     for (path, a), (_, b) in zip(first, again, strict=True):
         note = parse_file((notes / path).read_bytes(), path).note
         assert note is not None

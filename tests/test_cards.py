@@ -11,6 +11,7 @@ import pytest
 from anki.collection import Collection
 from test_notetypes import add_card_note, body, open_collection
 
+from sagenotes_anki import load_notes
 from sagenotes_anki.cards.make import CardNote, cards_for
 from sagenotes_anki.cards.notetypes import CONCEPT, KEYPOINT, MCQ, TRADEOFF
 from sagenotes_anki.model import (
@@ -23,7 +24,6 @@ from sagenotes_anki.model import (
     StudyNote,
     TradeOff,
 )
-from sagenotes_anki.parse.vault import load_notes
 
 R = RichText.of
 

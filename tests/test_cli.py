@@ -291,8 +291,9 @@ class TestBuild:
         assert first.stdout.strip() == "True"  # the first build has genanki make it
         note = next(good.glob("*.md"))
         text = note.read_text(encoding="utf-8")
-        note.write_text(text.replace("## 🎯 핵심 포인트\n", "## 🎯 핵심 포인트\n고침 ", 1),
-                        encoding="utf-8")
+        note.write_text(
+            text.replace("## 🎯 핵심 포인트\n", "## 🎯 핵심 포인트\n고침 ", 1), encoding="utf-8"
+        )
         before = out.read_bytes()
         again = subprocess.run(command, capture_output=True, text=True, check=True)
         assert out.read_bytes() != before  # written again...

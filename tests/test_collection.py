@@ -18,8 +18,10 @@ STAMP = 1_700_000_000
 def _notes() -> list[PackageNote]:
     concept = next(nt for nt in NOTE_TYPES if len(nt.fields) >= 2)
     fields = tuple(f"<b>{f.name}</b> 값" for f in concept.fields)
-    return [PackageNote(concept, f"guid{i}", fields, ("service::sagemaker",), STAMP, i + 1)
-            for i in range(30)]
+    return [
+        PackageNote(concept, f"guid{i}", fields, ("service::sagemaker",), STAMP, i + 1)
+        for i in range(30)
+    ]
 
 
 def _write(out: Path, cache: Path | None) -> bytes:

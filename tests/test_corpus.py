@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from sagenotes_anki import load_notes
 from sagenotes_anki.model import StudyNote
 from sagenotes_anki.parse.note import load_note
-from sagenotes_anki.parse.vault import Vault, load_notes
+from sagenotes_anki.parse.vault import Vault
 
 # Template notes that really lack a part (checked by reading them); each must say so with a
 # W104 warning instead of silently giving fewer cards.

@@ -25,8 +25,15 @@ RECORD = OutputRecord("inputs-digest", "ab" * 32, 1234, "deck.apkg")
 
 def _plan(n: int = 300) -> object:
     items = [
-        Item.of(f"g{i:04d}", "Concept", f"note-{i // 10}", f"concept:t{i}", f"n{i // 10}.md",
-                (("Term", f"t{i}"), ("Definition", f"정의 {i}")), ("tag",))
+        Item.of(
+            f"g{i:04d}",
+            "Concept",
+            f"note-{i // 10}",
+            f"concept:t{i}",
+            f"n{i // 10}.md",
+            (("Term", f"t{i}"), ("Definition", f"정의 {i}")),
+            ("tag",),
+        )
         for i in range(n)
     ]
     return reconcile(items, Lock(), 1_700_000_000, {"Concept": "h1"})

@@ -11,13 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from sagenotes_anki import codes
+from sagenotes_anki import codes, load_notes
 from sagenotes_anki.cards.make import cards_for
 from sagenotes_anki.cards.render import html
 from sagenotes_anki.model import ParseResult, StudyNote
 from sagenotes_anki.parse.note import parse_note
 from sagenotes_anki.parse.prepass import MAX_NESTING
-from sagenotes_anki.parse.vault import load_notes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -310,8 +309,7 @@ def test_a_line_of_backticks_is_read_in_linear_time() -> None:
     line = "`" * 200_000 + "%%%" + "`" * 200_000
     text = f"# T\n\n## 🎯 핵심 포인트\n\n{line}\n\n## 🔍 주요개념\n\n- **A**: b\n"
     code = (
-        "import sys; from sagenotes_anki.parse.note import parse_note; "
-        "parse_note(sys.stdin.read())"
+        "import sys; from sagenotes_anki.parse.note import parse_note; parse_note(sys.stdin.read())"
     )
     run = subprocess.run(
         [sys.executable, "-c", code], input=text, text=True, timeout=60, capture_output=True

@@ -24,8 +24,9 @@ def test_the_constructor_takes_the_fields_with_their_defaults(cls: type) -> None
     params = list(inspect.signature(cls.__init__).parameters.values())[1:]
     assert [p.name for p in params] == [f.name for f in fields]
     for param, field in zip(params, fields, strict=True):
-        assert param.default == (inspect.Parameter.empty if field.default is dataclasses.MISSING
-                                 else field.default), field.name
+        assert param.default == (
+            inspect.Parameter.empty if field.default is dataclasses.MISSING else field.default
+        ), field.name
         assert param.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
 
 

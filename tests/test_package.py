@@ -130,9 +130,7 @@ def test_a_newer_note_type_updates_templates_in_place(tmp_path: Path) -> None:
         assert (counts.new, counts.updated, counts.conflicting) == (0, 0, 0)
         model = col.models.by_name("Test Word")
         assert model is not None and model["css"] == restyled.css
-        assert [m.name for m in col.models.all_names_and_ids() if "Test" in m.name] == [
-            "Test Word"
-        ]
+        assert [m.name for m in col.models.all_names_and_ids() if "Test" in m.name] == ["Test Word"]
 
 
 def test_same_inputs_give_identical_bytes(tmp_path: Path) -> None:

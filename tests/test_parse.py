@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from golden_util import result_json, vault_json
 
+from sagenotes_anki import load_notes
 from sagenotes_anki.model import RichText, Span
 from sagenotes_anki.parse.note import load_note, parse_note
 from sagenotes_anki.parse.sections import DEFAULT_SECTIONS
-from sagenotes_anki.parse.vault import load_notes
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir())

@@ -8,8 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sagenotes_anki.model import ParseResult
-from sagenotes_anki.parse.note import parse_note
-from sagenotes_anki.parse.vault import parse_file
+from sagenotes_anki.parse.note import parse_file, parse_note
 
 TEMPLATE = (Path(__file__).parent / "golden" / "six-options" / "input.md").read_text(
     encoding="utf-8"

@@ -29,11 +29,12 @@ from ankiutil import (
     review,
 )
 
+from sagenotes_anki import load_notes
 from sagenotes_anki.build import BuildOptions, BuildReport, build
 from sagenotes_anki.cards.identity import guid_for
 from sagenotes_anki.lock.model import REMOVED_TAG
 from sagenotes_anki.model import StudyNote
-from sagenotes_anki.parse.vault import Vault, load_notes
+from sagenotes_anki.parse.vault import Vault
 
 T1 = 1_700_000_000  # first build
 SAMPLE = "sagemaker-components-ml-workflow.md"

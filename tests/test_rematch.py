@@ -296,3 +296,46 @@ def test_a_note_saved_in_nfd_gives_the_cards_of_its_nfc_spelling(tmp_path: Path)
         decks.append(build(notes, tmp_path / f"{name}.apkg", BuildOptions(timestamp=T1)))
     assert decks[0].cards_by_type == decks[1].cards_by_type
     assert sum(decks[1].cards_by_type.values()) == 3
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "edited"),
+    [
+        (
+            "A company needs to process streaming data with low latency. Which service fits?",
+            "A company needs to process streaming data with low cost. Which service fits?",
+            "A company needs to process streaming data with low cost now. Which service fits?",
+        ),
+        (Q1, Q1.replace("fraud", "churn"), Q1.replace("fraud", "churn").replace("week", "month")),
+    ],
+)
+def test_deleting_a_question_and_editing_a_similar_one_swaps_no_history(
+    tmp_path: Path, first: str, second: str, edited: str
+) -> None:
+    """Two near-identical questions: the first deleted, the second edited. The edited one
+    keeps its own card; the deleted one's card is the one tagged removed."""
+    before = _note("deploy", [_question(first), _question(second)], CONCEPTS)
+    after = _note("deploy", [_question(edited)], CONCEPTS)
+    done = _story(tmp_path, "deploy.md", before, after, [first, second])
+    assert sorted(done.texts.values()) == sorted([first, edited])
+    assert done.states_kept
+    assert (done.new, done.removed_tagged) == (0, 1)
+    assert done.report.rematched == 1
+
+
+def test_two_files_whose_names_differ_only_in_normalisation_stay_apart(tmp_path: Path) -> None:
+    """``노트.md`` in NFC and in NFD beside it: two notes, each with its own cards, and a
+    rebuild with nothing changed removes nothing."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    # One title for both (a copy): each falls back to its path, and the paths are one in NFC.
+    (notes / "노트.md").write_text(_note("사본", [_question(Q1)], CONCEPTS[:1]), "utf-8")
+    (notes / _nfd("노트.md")).write_text(_note("사본", [_question(Q2)], CONCEPTS[1:]), "utf-8")
+    first = build(notes, tmp_path / "v1.apkg", BuildOptions(timestamp=T1))
+    again = build(notes, tmp_path / "v2.apkg", BuildOptions(timestamp=T1 + 1))
+    assert sum(first.cards_by_type.values()) == 6
+    assert (again.new, again.changed, again.removed) == (0, 0, 0)
+    assert any(d.code == codes.DUPLICATE_TITLE for d in first.diagnostics)
+    with collection(tmp_path / "anki") as col:
+        assert import_apkg(col, tmp_path / "v1.apkg").new == 6
+        assert import_apkg(col, tmp_path / "v2.apkg").new == 0

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sagenotes_anki.parse.vault import load_notes, markdown_files, parse_file
+from sagenotes_anki import load_notes
+from sagenotes_anki.parse.note import parse_file
+from sagenotes_anki.source.walk import markdown_files
 
 NOTE = "---\ntitle: {title}\n---\n# {title}\n\n## 🎯 핵심 포인트\n\n{title} 요점.\n"
 

@@ -1,7 +1,9 @@
 """The parse cache and parallel parsing: only changed notes cost time.
 
-Each note is parsed and its cards made in one go (``prepared.read_entry``), in worker
-processes when there are enough notes to repay starting them (see ``PARALLEL_MIN``).
+``load`` is the one way notes are loaded (build, check, preview, the library's
+``load_notes``): the folder ``walked``, each note parsed and its cards made in one go
+(``prepared.read_packed``), in worker processes when there are enough notes to repay
+starting them (``runtime.workers``), the vault assembled.
 
 The cache is a few shard files (``SHARDS``), each holding the notes whose path falls in it
 with the digest of the bytes they were made from, so only the shards of changed notes are
@@ -13,303 +15,182 @@ ever saves time: any problem with it (a read-only folder, a full disk) is swallo
 
 from __future__ import annotations
 
-import contextlib
-import gc
-import hashlib
 import os
-import shutil
-import signal
-import sys
-import threading
-import time
-import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from ..cache.stamp import (
-    CACHE_FORMAT,
-    TAG_SIZE,
-    Shortcut,
-    content_digest,
-    read_sealed,
-    scan,
-    seal,
-    tool_digest,
-)
-from ..parse.sections import SectionNames
-from ..parse.vault import Progress
-from ..runtime import forked
-from ..runtime.atomic import write_best_effort
-from ..runtime.cpus import available_cpus
-from .prepared import CardChoice, Entry, Prepared, from_entry, prepare, read_entry
+from ..cache.parse import SHARDS, ParseCache, drop_parse_cache
+from ..cache.stamp import CACHE_FORMAT, scan
+from ..cards.rows import CardRow
+from ..errors import SageNotesError
+from ..parse.sections import DEFAULT_SECTIONS, SectionNames
+from ..parse.vault import Progress, Vault, assemble
+from ..runtime import forked, workers
+from ..runtime.collector import collector_paused
+from ..runtime.workers import PARALLEL_MIN
+from ..source.walk import walk
+from .folder import Walked
+from .options import BuildOptions
+from .prepared import CardChoice, Prepared, read_packed, unpack
 
 if TYPE_CHECKING:
-    from multiprocessing.context import BaseContext
-
     from ..runtime.forked import Job
 
-# Below this many notes to parse, starting worker processes costs more than it saves
-# (measured: ~4 ms to parse a note, ~60 ms to start two workers and collect their results).
-PARALLEL_MIN = 48
-# Notes per task sent to a worker at most: small enough that the last tasks do not leave one
-# core idle for long, large enough that sending them costs nothing.
-CHUNK_MAX = 32
-# Files the cache is split into: a changed note rewrites one of them, not the whole cache.
-SHARDS = 16
+
+@dataclass(frozen=True)
+class LoadSettings:
+    """How notes are loaded: the section names, which cards to make in the same go (None:
+    none), the cache's folder (None: no cache) and at most how many worker processes."""
+
+    sections: SectionNames = DEFAULT_SECTIONS
+    choice: CardChoice | None = None
+    cache_dir: Path | None = None
+    workers: int | None = None  # None: the CPUs this process may use
 
 
-class ParseCache:
-    """Parsed notes on disk, in ``SHARDS`` sealed files of {path: (digest, entry)}."""
+@dataclass(frozen=True)
+class Parsed:
+    """Every note's work in folder order, and the digest of every note as it was read (None
+    when it could not be), which the no-op stamp is made of."""
 
-    def __init__(
-        self, directory: Path, sections: SectionNames, choice: CardChoice | None = None
-    ) -> None:
-        self.directory = directory / f"parse-v{CACHE_FORMAT}"
-        # frozenset reprs vary with string hashing, hence the sorted kinds.
-        kinds = sorted(choice.kinds) if choice is not None else None
-        settings = (sections, kinds, choice.vault_name if choice is not None else None)
-        salt = f"{tool_digest()}\0{settings!r}".encode()
-        self._tag = hashlib.blake2b(salt, digest_size=TAG_SIZE).digest()
-        self._stored: list[dict[str, object]] | None = None
-        self._kept: list[dict[str, tuple[str, Entry]]] = [{} for _ in range(SHARDS)]
-        self._dirty: set[int] = set()
-
-    def shard_path(self, shard: int) -> Path:
-        """The file of one shard: named by the settings, so other settings never collide."""
-        return self.directory / f"{self._tag.hex()[:20]}-{shard:02d}.pack"
-
-    def get(self, relpath: str, digest: str) -> Prepared | None:
-        """The stored work for this path and content, or None when missing or malformed."""
-        shard = _shard(relpath)
-        stored = self._shards()[shard].get(relpath)
-        if not (isinstance(stored, tuple) and len(stored) == 2 and stored[0] == digest):
-            return None
-        try:
-            prepared = from_entry(stored[1])
-        except (TypeError, ValueError):
-            return None
-        self._kept[shard][relpath] = stored
-        return prepared
-
-    def put(self, relpath: str, digest: str, entry: Entry) -> None:
-        """Keep a note's work, to be written by ``save``."""
-        shard = _shard(relpath)
-        self._kept[shard][relpath] = (digest, entry)
-        self._dirty.add(shard)
-
-    def save(self) -> None:
-        """Write the shards that changed; drop what this build did not use.
-
-        Failures are ignored: the cache is only a shortcut.
-        """
-        stored = self._shards()
-        for shard, kept in enumerate(self._kept):
-            if shard not in self._dirty and len(kept) == len(stored[shard]):
-                continue  # every stored entry was used and none added: the file is current
-            path = self.shard_path(shard)
-            if kept:
-                write_best_effort(path, seal(self._tag, kept))
-            else:
-                with contextlib.suppress(OSError):
-                    path.unlink()
-        self._prune()
-
-    def empty(self) -> bool:
-        """Whether no shard holds anything (a first build, or other settings)."""
-        return not any(self._shards())
-
-    def _shards(self) -> list[dict[str, object]]:
-        if self._stored is None:
-            with collector_paused():
-                self._stored = [self._read(shard) for shard in range(SHARDS)]
-        return self._stored
-
-    def _read(self, shard: int) -> dict[str, object]:
-        value = read_sealed(self.shard_path(shard), self._tag)
-        return value if isinstance(value, dict) else {}
-
-    def _prune(self) -> None:
-        """Remove files of other settings or versions, and caches of older layouts."""
-        ours = {self.shard_path(shard).name for shard in range(SHARDS)}
-        with contextlib.suppress(OSError):
-            for name in os.listdir(self.directory):
-                if name not in ours:
-                    with contextlib.suppress(OSError):
-                        os.unlink(self.directory / name)
-        with contextlib.suppress(OSError):
-            for name in os.listdir(self.directory.parent):
-                if name.startswith("parse-v") and name != self.directory.name:
-                    shutil.rmtree(self.directory.parent / name, ignore_errors=True)
+    prepared: list[tuple[str, Prepared]]
+    digests: Mapping[str, str | None]
 
 
-def _shard(relpath: str) -> int:
-    # By path, not content: an edited note replaces its old entry in the same shard.
-    return zlib.crc32(relpath.encode()) % SHARDS
+class NoteCards(NamedTuple):
+    """A note's cards as made where it was parsed, and the identity their GUIDs came from."""
+
+    identity: str
+    rows: tuple[CardRow, ...]
 
 
-@contextlib.contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many objects that hold no cycles.
+@dataclass(frozen=True)
+class Loaded:
+    """A folder's notes loaded: the vault, each note's cards by path (with the settings'
+    ``choice``), and every note's digest as read."""
 
-    Unpickling a large cache makes hundreds of thousands of tuples; collections triggered
-    meanwhile would scan them again and again (half the load time of a large vault).
-    """
-    enabled = gc.isenabled()
-    gc.disable()
+    vault: Vault
+    cards: Mapping[str, NoteCards]
+    digests: Mapping[str, str | None]
+
+
+def settings_for(options: BuildOptions) -> LoadSettings:
+    """How a build with ``options`` loads its notes (cards made in the same go)."""
     try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
+        sections = DEFAULT_SECTIONS.extended(options.section_aliases)
+    except ValueError as exc:
+        raise SageNotesError(str(exc)) from exc
+    choice = CardChoice(options.card_kinds, options.vault_name)
+    return LoadSettings(sections, choice, options.cache_dir)
+
+
+def load(
+    folder: Walked,
+    settings: LoadSettings,
+    progress: Progress | None = None,
+    jobs: list[Job] | None = None,
+) -> Loaded:
+    """The notes of ``folder`` as a Vault (identities made unique), with their cards.
+
+    The one way notes are loaded (build, check, preview and the library's ``load_notes``):
+    through the cache, in worker processes when many changed.
+    """
+    parsed = parse_all(folder, settings, progress, jobs)
+    vault = assemble(
+        [(path, p.result) for path, p in parsed.prepared], folder.folder, folder.diagnostics
+    )
+    cards = {
+        path: NoteCards(p.result.note.identity, p.cards)
+        for path, p in parsed.prepared
+        if p.cards is not None and p.result.note is not None
+    }
+    return Loaded(vault, cards, parsed.digests)
+
+
+def load_notes(
+    folder: Path,
+    *,
+    sections: SectionNames = DEFAULT_SECTIONS,
+    progress: Progress | None = None,
+) -> Vault:
+    """Parse every note under ``folder``; problems become diagnostics, never exceptions.
+
+    A missing folder, or one without notes, gives an empty Vault."""
+    found = walk(folder)
+    folder_walked = Walked(folder, found.paths, found.diagnostics)
+    return load(folder_walked, LoadSettings(sections), progress).vault
 
 
 def parse_all(
-    folder: Path,
-    relpaths: Sequence[str],
-    sections: SectionNames,
-    *,
-    cache_dir: Path | None = None,
+    folder: Walked,
+    settings: LoadSettings,
     progress: Progress | None = None,
-    workers: int | None = None,
-    choice: CardChoice | None = None,
-    digests: Mapping[str, str | None] | None = None,
-    read: dict[str, str | None] | None = None,
     jobs: list[Job] | None = None,
-) -> list[tuple[str, Prepared]]:
-    """Every file's ParseResult (and cards, given a ``choice``) in ``relpaths`` order.
+) -> Parsed:
+    """Every note's work (its ParseResult, and its cards with a ``choice``) in folder order.
 
-    Taken from the cache, else parsed. ``workers`` caps the worker processes (default: the
-    CPUs this process may use); the notes are parsed in this process when there are few of
-    them or only one CPU. ``digests`` (from :func:`scan`) saves reading the files again to
-    look them up; ``read``, when given, receives the digest of every file as it was read.
-    With ``jobs``, a cache that many notes were added to is saved by a side process
-    (:mod:`forked`) while the build goes on; its job is put in ``jobs`` for the caller to
-    wait for.
+    Taken from the cache, else parsed. With ``jobs``, a cache that many notes were added
+    to is saved by a side process (:mod:`forked`) while the build goes on; its job is put in
+    ``jobs`` for the caller to wait for.
     """
-    cache = ParseCache(cache_dir, sections, choice) if cache_dir is not None else None
-    results: dict[str, Prepared] = {}
-    todo: list[str] = []
+    cache = _cache(settings)
+    relpaths = folder.paths
+    done: dict[str, Prepared] = {}
+    digests: dict[str, str | None] = {}
     # A first build (an empty cache, no digests taken) has nothing to look up: the files
     # are read once, by the parse.
-    if cache is not None and (digests is not None or not cache.empty()):
-        if digests is None:
-            digests = scan(folder, relpaths)
-        if read is not None:
-            read.update(digests)
-        with collector_paused():
-            for relpath in relpaths:
-                digest = digests.get(relpath)
-                hit = cache.get(relpath, digest) if digest else None
-                if hit is None:
-                    todo.append(relpath)
-                    continue
-                results[relpath] = hit
-                if progress is not None:
-                    progress(len(results), len(relpaths))
-    else:
-        todo = list(relpaths)
-    for relpath, (digest, entry) in zip(
-        todo, _prepare(folder, todo, sections, choice, workers), strict=True
+    if cache is not None and (folder.digests is not None or not cache.empty()):
+        digests.update(folder.digests or scan(folder.folder, relpaths))
+        _look_up(cache, relpaths, digests, done, progress)
+    todo = [relpath for relpath in relpaths if relpath not in done]
+    work = partial(read_packed, os.fspath(folder.folder), settings.sections, settings.choice)
+    for relpath, (digest, packed) in zip(
+        todo, workers.mapped(work, todo, settings.workers), strict=True
     ):
-        results[relpath] = from_entry(entry)
-        if read is not None:
-            read[relpath] = digest or None  # "": the file could not be read
+        done[relpath] = unpack(packed)
+        digests[relpath] = digest or None  # "": the file could not be read
         if cache is not None and digest:
             # Keyed by the bytes the parser actually read, in case the file changed since.
-            cache.put(relpath, digest, entry)
+            cache.put(relpath, digest, packed)
         if progress is not None:
-            progress(len(results), len(relpaths))
+            progress(len(done), len(relpaths))
     if cache is not None:
         if jobs is not None and len(todo) >= PARALLEL_MIN:
             jobs.append(forked.start(cache.save))
         else:
             cache.save()
-    return [(relpath, results[relpath]) for relpath in relpaths]
+    return Parsed([(relpath, done[relpath]) for relpath in relpaths], digests)
 
 
-def _prepare(
-    folder: Path,
-    todo: Sequence[str],
-    sections: SectionNames,
-    choice: CardChoice | None,
-    workers: int | None,
-) -> Iterator[tuple[str, Entry]]:
-    """Each file's (digest, entry), in ``todo`` order, as soon as it is ready."""
-    count = min(workers or available_cpus(), len(todo))
-    work = partial(read_entry, os.fspath(folder), sections, choice)
-    if count < 2 or len(todo) < PARALLEL_MIN:
-        yield from map(work, todo)
-        return
-    # Imported only when needed: it costs a tenth of a no-op rebuild's start-up.
-    from concurrent.futures import ProcessPoolExecutor
-
-    # Several tasks per worker, so that one slow task (a long white paper) near the end does
-    # not leave the other core idle; results come back as plain tuples, cheap to unpickle,
-    # and are taken in (and progress shown) while the workers go on parsing.
-    chunksize = max(1, min(CHUNK_MAX, len(todo) // (count * 8)))
-    # A worker's garbage is its own: it collects as usual even when the build paused the
-    # collector in the process it was forked from.
-    with ProcessPoolExecutor(
-        max_workers=count, mp_context=_context(), initializer=_worker_start, initargs=(os.getpid(),)
-    ) as executor:
-        yield from executor.map(work, todo, chunksize=chunksize)
+def _cache(settings: LoadSettings) -> ParseCache[Prepared] | None:
+    if settings.cache_dir is None:
+        return None
+    choice = settings.choice
+    # frozenset reprs vary with string hashing, hence the sorted kinds.
+    kinds = sorted(choice.kinds) if choice is not None else None
+    made_by = (settings.sections, kinds, choice.vault_name if choice is not None else None)
+    return ParseCache(settings.cache_dir, made_by, unpack)
 
 
-def _worker_start(parent: int) -> None:
-    """Set up a worker: it ends when the build that started it does.
-
-    Killed outright, the build cannot stop its workers, which would wait for work forever
-    (they hold both ends of the pipe it comes through). On Linux the kernel sends them
-    SIGTERM when their parent dies; elsewhere a thread looks every second.
-    """
-    gc.enable()  # (the build may have paused the collector in the process forked from)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # whatever the parent had set up
-    if not _die_with_parent():
-        threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
-    if os.getppid() != parent:  # the build died before we asked to die with it
-        os._exit(1)
-
-
-def _die_with_parent() -> bool:
-    """Ask the kernel for SIGTERM when the parent dies (Linux's PR_SET_PDEATHSIG)."""
-    if sys.platform != "linux":
-        return False
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        return bool(libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0)
-    except (OSError, AttributeError):
-        return False
-
-
-_PR_SET_PDEATHSIG = 1
-
-
-def _watch_parent(parent: int) -> None:
-    while os.getppid() == parent:
-        time.sleep(1)
-    os._exit(1)
-
-
-def drop_parse_cache(cache_dir: Path) -> None:
-    """Remove the parse cache from ``cache_dir``, to give its room to the package."""
-    with contextlib.suppress(OSError):
-        for name in os.listdir(cache_dir):
-            if name.startswith("parse-v"):
-                shutil.rmtree(cache_dir / name, ignore_errors=True)
-
-
-def _context() -> BaseContext:
-    # fork starts a worker in milliseconds with the parser already imported; elsewhere the
-    # platform default (spawn) is the safe choice.
-    import multiprocessing
-
-    if sys.platform == "linux":
-        return multiprocessing.get_context("fork")
-    return multiprocessing.get_context()
+def _look_up(
+    cache: ParseCache[Prepared],
+    relpaths: Sequence[str],
+    digests: Mapping[str, str | None],
+    done: dict[str, Prepared],
+    progress: Progress | None,
+) -> None:
+    """Put in ``done`` every note the cache holds for its digest."""
+    with collector_paused():
+        for relpath in relpaths:
+            digest = digests.get(relpath)
+            hit = cache.get(relpath, digest) if digest else None
+            if hit is not None:
+                done[relpath] = hit
+                if progress is not None:
+                    progress(len(done), len(relpaths))
 
 
 __all__: Sequence[str] = [
@@ -317,15 +198,17 @@ __all__: Sequence[str] = [
     "PARALLEL_MIN",
     "SHARDS",
     "CardChoice",
+    "LoadSettings",
+    "Loaded",
+    "NoteCards",
     "ParseCache",
+    "Parsed",
     "Prepared",
-    "Shortcut",
-    "available_cpus",
+    "Walked",
     "collector_paused",
-    "content_digest",
     "drop_parse_cache",
+    "load",
+    "load_notes",
     "parse_all",
-    "prepare",
-    "scan",
-    "tool_digest",
+    "settings_for",
 ]

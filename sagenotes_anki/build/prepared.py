@@ -1,8 +1,10 @@
-"""One note's work as the build needs it: parsed, its cards made, kept as plain tuples.
+"""One note's work in a worker: parsed, its cards made, packed as tuples.
 
-What the build needs of a note (who it is, its diagnostics, its cards' note types, keys,
-fields and tags) is kept as tuples of strings: cheap to send back from a worker process, to
-pickle into the cache and to read again, and left alone by the garbage collector once built.
+This is where parse/ and cards/ meet (neither knows the other). What the build needs of a
+note (who it is, its diagnostics, its cards as ``CardRow``s) is packed as tuples of strings
+(``Packed``): cheap to send back from a worker process, to pickle into the cache and to read
+again, and left alone by the garbage collector once built. ``Prepared`` is the same work
+unpacked.
 """
 
 from __future__ import annotations
@@ -11,8 +13,7 @@ from dataclasses import dataclass
 
 from ..cache.stamp import content_digest
 from ..cards.make import CardNote, cards_for
-from ..cards.notetypes import NOTE_TYPES
-from ..cards.rows import CardRow, card_rows
+from ..cards.rows import CardRow, card_notes, card_rows
 from ..model import Diagnostic, ParseResult, Severity, StudyNote
 from ..parse.note import parse_file, unreadable
 from ..parse.sections import SectionNames
@@ -21,18 +22,18 @@ from ..source.walk import read_note
 __all__ = [
     "CardChoice",
     "CardRow",
-    "Entry",
+    "Packed",
     "Prepared",
-    "from_entry",
-    "make_entry",
+    "pack",
     "prepare",
-    "read_entry",
+    "read_packed",
+    "unpack",
 ]
 
 DiagnosticRow = tuple[str, int, Severity, str, str]  # a Diagnostic's fields
 # A file's work as stored and sent: diagnostics, the note (whole, or (identity, title, path)
-# once its cards are made) and the cards (None when not asked for).
-Entry = tuple[
+# once its cards are made) and the cards (None when not asked for). Not a lock entry.
+Packed = tuple[
     tuple[DiagnosticRow, ...], StudyNote | tuple[str, str, str] | None, tuple[CardRow, ...] | None
 ]
 
@@ -58,27 +59,18 @@ class Prepared:
 
     def card_notes(self) -> tuple[CardNote, ...] | None:
         """The cards as CardNotes (None when they were not made)."""
-        return None if self.cards is None else _card_notes(self.cards)
-
-
-_NOTE_TYPES = {nt.name: nt for nt in NOTE_TYPES}
-
-
-def _card_notes(rows: tuple[CardRow, ...]) -> tuple[CardNote, ...]:
-    return tuple(CardNote(_NOTE_TYPES[row[0]], *row[1:4]) for row in rows)
+        return None if self.cards is None else card_notes(self.cards)
 
 
 def prepare(
     data: bytes, relpath: str, sections: SectionNames, choice: CardChoice | None
 ) -> Prepared:
     """Parse one file and make its cards (pure, so it runs in a worker process)."""
-    return from_entry(make_entry(data, relpath, sections, choice))
+    return unpack(pack(data, relpath, sections, choice))
 
 
-def make_entry(
-    data: bytes, relpath: str, sections: SectionNames, choice: CardChoice | None
-) -> Entry:
-    """Parse one file and make its cards, as an entry (what is cached and sent back).
+def pack(data: bytes, relpath: str, sections: SectionNames, choice: CardChoice | None) -> Packed:
+    """Parse one file and make its cards, packed (what is cached and sent back).
 
     The cards' GUIDs follow from the note's identity as parsed; the build makes them again
     for the rare note whose identity it has to change (a title claimed by two notes).
@@ -97,9 +89,9 @@ def _diagnostic_rows(diagnostics: list[Diagnostic]) -> tuple[DiagnosticRow, ...]
     return tuple((d.path, d.line, d.severity, d.code, d.message) for d in diagnostics)
 
 
-def from_entry(entry: Entry) -> Prepared:
-    """The Prepared an entry stands for; raises TypeError/ValueError when it is malformed."""
-    rows, note, cards = entry
+def unpack(packed: Packed) -> Prepared:
+    """The Prepared ``packed`` stands for; raises TypeError/ValueError when it is malformed."""
+    rows, note, cards = packed
     if isinstance(note, tuple):
         note = StudyNote(*note)
     elif note is not None and not isinstance(note, StudyNote):
@@ -109,10 +101,10 @@ def from_entry(entry: Entry) -> Prepared:
     return Prepared(ParseResult(note, tuple(Diagnostic(*row) for row in rows)), cards)
 
 
-def read_entry(
+def read_packed(
     folder: str, sections: SectionNames, choice: CardChoice | None, relpath: str
-) -> tuple[str, Entry]:
-    """Read, parse and make the cards of one file: (digest of the bytes read, the entry).
+) -> tuple[str, Packed]:
+    """Read, parse and make the cards of one file: (digest of the bytes read, its work).
 
     The digest is "" when the file could not be read. Workers read the files themselves,
     so the notes' bytes are neither held by nor copied from the main process.
@@ -123,4 +115,4 @@ def read_entry(
         problem = unreadable(relpath, exc)
         row = (problem.path, problem.line, problem.severity, problem.code, problem.message)
         return "", ((row,), None, None)
-    return content_digest(data), make_entry(data, relpath, sections, choice)
+    return content_digest(data), pack(data, relpath, sections, choice)

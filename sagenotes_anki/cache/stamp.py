@@ -15,8 +15,8 @@ import pickle
 import stat
 import sys
 import zlib
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from ..source.walk import read_note
 __all__ = [
     "CACHE_FORMAT",
     "TAG_SIZE",
+    "Recalled",
     "Shortcut",
     "content_digest",
     "read_regular",
@@ -37,7 +38,7 @@ __all__ = [
 ]
 
 # Bumped whenever the layout of the cache's files changes.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3  # 3: cards pickled as named rows (cards.rows.CardRow)
 _MAGIC = b"sagenotes-cache\n"
 TAG_SIZE = 20  # bytes of the tag after the magic (a BLAKE2b digest)
 # After the tag: the payload's length and CRC-32. The checksum only has to catch accidental
@@ -143,17 +144,24 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 @dataclass(frozen=True)
+class Recalled:
+    """What the no-op stamp found: the outcome remembered under the current stamp (None when
+    anything differs) and the notes' digests, when they were read to compare (None when
+    nothing was remembered at all: a first build reads them as it parses)."""
+
+    value: object | None = None
+    digests: dict[str, str | None] | None = None
+
+
+@dataclass(frozen=True)
 class Shortcut:
-    """The digests of a build's notes, and where its outcome is remembered for the next one.
+    """Where a build's outcome is remembered for the next one, under a stamp of its inputs.
 
-    The stamp covers everything a build depends on: the notes, the settings, this tool, the
-    lock file and the output. The lock file and the output are taken by size, modification
-    time and inode: the build wrote them itself, and anything else that touches them (an
-    edit, a restore, a deletion) changes one of those, which sends the next build down the
-    full path.
-
-    The notes are digested only when a remembered outcome exists to compare with; otherwise
-    (a first build) the parser's own reading of each file fills ``digests`` as it goes.
+    The stamp covers everything a build depends on: the notes (by the digests of their
+    bytes), the settings, this tool, the lock file and the output. The lock file and the
+    output are taken by size, modification time and inode: the build wrote them itself, and
+    anything else that touches them (an edit, a restore, a deletion) changes one of those,
+    which sends the next build down the full path.
     """
 
     notes_dir: Path
@@ -161,53 +169,33 @@ class Shortcut:
     lock_path: Path
     cache_dir: Path
     settings: str
-    relpaths: tuple[str, ...]
-    digests: dict[str, str | None] = field(default_factory=dict)
+    relpaths: tuple[str, ...]  # the notes, in folder order
 
-    @staticmethod
-    def of(
-        notes_dir: Path,
-        relpaths: Iterable[str],
-        out: Path,
-        lock_path: Path,
-        cache_dir: Path,
-        settings: str,
-    ) -> Shortcut:
-        """The shortcut for these notes (nothing is read yet)."""
-        return Shortcut(notes_dir, out, lock_path, cache_dir, settings, tuple(relpaths))
-
-    def known(self) -> dict[str, str | None] | None:
-        """Every note's digest in folder order, or None when not all were read yet."""
-        if len(self.digests) != len(self.relpaths):
-            return None
-        return {relpath: self.digests[relpath] for relpath in self.relpaths}
-
-    def _read_all(self) -> None:
-        missing = [relpath for relpath in self.relpaths if relpath not in self.digests]
-        if missing:
-            self.digests.update(scan(self.notes_dir, missing))
-
-    def stamp(self) -> bytes:
+    def stamp(self, digests: Mapping[str, str | None]) -> bytes:
         """The digest of the notes as read, and of the lock file and output as they are now."""
-        self._read_all()
         digest = hashlib.blake2b(digest_size=TAG_SIZE)
         parts = (tool_digest(), self.settings, str(self.notes_dir.resolve()))
         for part in (*parts, str(self.out.resolve()), _stat(self.lock_path), _stat(self.out)):
             digest.update(part.encode() + b"\0")
         for relpath in sorted(self.relpaths):
-            digest.update(f"{relpath}\0{self.digests.get(relpath)}\n".encode())
+            digest.update(f"{relpath}\0{digests.get(relpath)}\n".encode())
         return digest.digest()
 
-    def recall(self) -> object | None:
-        """What was remembered under the current stamp (None if anything differs)."""
+    def recall(self) -> Recalled:
+        """What was remembered under the current stamp, and the digests read to tell."""
         path = self.cache_dir / _stamp_name(self.out)
         if not path.is_file():
-            return None  # nothing remembered: no need to read the notes for it
-        return read_sealed(path, self.stamp())
+            return Recalled()  # nothing remembered: no need to read the notes for it
+        digests = scan(self.notes_dir, self.relpaths)
+        return Recalled(read_sealed(path, self.stamp(digests)), digests)
 
-    def remember(self, value: object) -> None:
-        """Remember ``value`` for the next build that finds everything as it is now."""
-        write_best_effort(self.cache_dir / _stamp_name(self.out), seal(self.stamp(), value))
+    def remember(self, digests: Mapping[str, str | None], value: object) -> None:
+        """Remember ``value`` for the next build that finds everything as it is now;
+        ``digests`` are the notes' as this build read them (any missing are read now)."""
+        missing = [relpath for relpath in self.relpaths if relpath not in digests]
+        if missing:
+            digests = {**digests, **scan(self.notes_dir, missing)}
+        write_best_effort(self.cache_dir / _stamp_name(self.out), seal(self.stamp(digests), value))
 
 
 def _stamp_name(out: Path) -> str:

@@ -8,6 +8,7 @@ item is, the content hash whether it changed since the last build.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import NamedTuple
 
 from .. import codes
 from ..model import Diagnostic
@@ -15,10 +16,27 @@ from .identity import content_hash, guid_for
 from .make import CardNote
 from .notetypes import NOTE_TYPES
 
-# note type, key, fields (HTML, in the note type's field order), tags, GUID, content hash
-CardRow = tuple[str, str, tuple[str, ...], tuple[str, ...], str, str]
+
+class CardRow(NamedTuple):
+    """A card with its identity: what the build keeps of it, sent back by a worker and
+    pickled into the parse cache (a named tuple: as cheap to pickle as the values it holds).
+    """
+
+    notetype: str  # the note type's name
+    key: str  # final: numbered when another card of the note took its GUID
+    fields: tuple[str, ...]  # HTML, in the note type's field order
+    tags: tuple[str, ...]
+    guid: str
+    digest: str  # content hash: note type, fields, tags
+
 
 _FIELD_NAMES = {nt.name: nt.field_names for nt in NOTE_TYPES}
+_NOTE_TYPES = {nt.name: nt for nt in NOTE_TYPES}
+
+
+def card_notes(rows: Iterable[CardRow]) -> tuple[CardNote, ...]:
+    """The cards of ``rows`` as made (a preview shows them; keys and GUIDs aside)."""
+    return tuple(CardNote(_NOTE_TYPES[r.notetype], r.key, r.fields, r.tags) for r in rows)
 
 
 def card_rows(
@@ -40,7 +58,7 @@ def card_rows(
         seen.add(guid)
         names = _FIELD_NAMES.get(notetype.name) or notetype.field_names
         digest = content_hash(notetype.name, zip(names, card.fields, strict=True), card.tags)
-        rows.append((notetype.name, key, card.fields, card.tags, guid, digest))
+        rows.append(CardRow(notetype.name, key, card.fields, card.tags, guid, digest))
     return tuple(rows)
 
 
@@ -54,10 +72,10 @@ def rekeyed(
     """``rows`` under another note identity (the note lost its title to another note), or
     with GUIDs another note already took made unique; contents and hashes are unchanged."""
     out = []
-    for notetype, key, fields, tags, _guid, digest in rows:
-        key, guid = unique_key(identity, path, key, seen, diagnostics)
+    for row in rows:
+        key, guid = unique_key(identity, path, row.key, seen, diagnostics)
         seen.add(guid)
-        out.append((notetype, key, fields, tags, guid, digest))
+        out.append(row._replace(key=key, guid=guid))
     return tuple(out)
 
 

@@ -96,9 +96,7 @@ def _deck_options(command: F) -> F:
     command = click.option(
         "--vault-name", help="Obsidian vault name, for obsidian:// links back to notes."
     )(command)
-    return click.option("--deck-name", help="Name of the Anki deck (default: SageNotes).")(
-        command
-    )
+    return click.option("--deck-name", help="Name of the Anki deck (default: SageNotes).")(command)
 
 
 @main.command(
@@ -265,13 +263,19 @@ def preview(
     """
     _require_folder(notes_dir)
     _, options = _options(notes_dir, cards, deck_name=deck_name, vault_name=vault_name)
-    from ..preview.page import write_preview  # imported here: only this command needs it
+    from ..preview.page import preview as write  # imported here: only this command needs it
 
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        count = write_preview(notes_dir, output, options)
+        report = write(notes_dir, output, options)
     except SageNotesError as exc:
         raise UsageFailure(str(exc)) from exc
     except OSError as exc:
         raise UsageFailure(f"cannot write {output}: {exc.strerror or exc}") from exc
-    click.echo(f"wrote {output}: {plural(count, 'card')}", err=True)
+    for line in diagnostic_lines(report.diagnostics, notes_dir, quiet=False, verbose=False):
+        click.echo(line, err=True)
+    click.echo(f"wrote {output}: {plural(report.cards, 'card')}", err=True)
+    errors = len({d.path for d in report.diagnostics if d.severity == "error"})
+    if errors:
+        click.echo(f"{plural(errors, 'note')} with errors left out of the preview", err=True)
+        sys.exit(EXIT_NOTE_ERRORS)

@@ -23,18 +23,30 @@ class LockFormatError(ValueError):
 def parse(text: str) -> Any:
     """The JSON document in ``text``; raises LockFormatError when it is not JSON."""
     try:
-        return json.loads(text)
+        return json.loads(text, object_pairs_hook=_once_each)
     except ValueError as exc:
         raise LockFormatError(str(exc) or type(exc).__name__) from exc
     except RecursionError as exc:  # nested deeper than the JSON decoder can follow
         raise LockFormatError("nested too deeply") from exc
 
 
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are unique (we never write one twice: it was edited)."""
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        keys = [key for key, _ in pairs]
+        twice = next(key for key in keys if keys.count(key) > 1)
+        raise LockFormatError(f"the key {twice!r} appears twice in one object")
+    return found
+
+
 def from_document(doc: Any, bad: list[int]) -> Lock:
     """The lock in a parsed JSON document; impossible ``mod`` values are added to ``bad``."""
     try:
-        if not isinstance(doc, dict) or doc.get("format") not in (LOCK_FORMAT, LEGACY_FORMAT):
-            raise LockFormatError(f"unknown lock format {doc.get('format')!r}")
+        found = doc.get("format") if isinstance(doc, dict) else None
+        # type(): true == 1 and 2.0 == 2 in Python, but neither is a format we wrote.
+        if type(found) is not int or found not in (LOCK_FORMAT, LEGACY_FORMAT):
+            raise LockFormatError(f"unknown lock format {found!r}")
         entries: dict[str, Entry] = {}
         groups = check_dict(doc["items"])
         # Taken out one note at a time, so the parsed JSON shrinks as the entries grow.
@@ -58,10 +70,17 @@ def from_document(doc: Any, bad: list[int]) -> Lock:
     return Lock(entries, notetypes, output, doc["format"] == LEGACY_FORMAT)
 
 
+# What Anki's GUIDs are made of (ours are base91, ten or eleven characters; other tools'
+# are hex or base64): printable, no space, no field separator, of a sane length.
+_GUID = re.compile(r"[!-~]{1,64}")
+
+
 def item(identity: str, key: str, raw: Any) -> Item:
     """The item of one record of the lock (``raw``: the JSON object of its line)."""
     full = "fields" in raw
     guid = check_str(raw["guid"])
+    if not _GUID.fullmatch(guid):
+        raise LockFormatError(f"{guid[:40]!r} is not a GUID an Anki note can have")
     # Interned: one string for the handful of note types and for each note's path, rather
     # than a copy on every line of a large lock.
     notetype = sys.intern(check_str(raw["notetype"]))

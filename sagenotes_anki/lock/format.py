@@ -127,7 +127,7 @@ def _record(found: Entry, full: bool) -> str:
 _STRING = r'"([^"\\\x00-\x1f]*(?:\\.[^"\\\x00-\x1f]*)*)"'
 # The line of an item the notes still yield, exactly as ``_record`` writes it (lean).
 _LEAN_LINE = re.compile(
-    rf'   {_STRING}: \{{"guid": "([^"\\\x00-\x1f]+)", "hash": "([0-9a-f]{{64}})", '
+    rf'   {_STRING}: \{{"guid": "([!#-\[\]-~]{{1,64}})", "hash": "([0-9a-f]{{64}})", '
     rf'"mod": (0|-?[1-9][0-9]*), "notetype": {_STRING}, "path": {_STRING}\}}(,?)\n\Z'
 )
 

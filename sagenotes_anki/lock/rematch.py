@@ -38,10 +38,12 @@ from .previous import Recovered
 Row = tuple[Item, NoteType, str]  # an item of this build, its note type, its content hash
 Contents = Callable[[Collection[str]], Mapping[str, Recovered]]
 
-# Content this similar (difflib's ratio of the items' text, 0..1) or more is the same item,
-# when no other pairing comes within AMBIGUITY of it.
+# Content this similar (difflib's ratio of the items' text, 0..1) or more is the same item:
+# the most similar pairing wins, unless another ties with it (within TIE), when the key
+# decides. Falling back to the key on a near tie would give a deleted question's card to
+# the edited question after it, whose own card is the better match.
 SIMILAR = 0.75
-AMBIGUITY = 0.05
+TIE = 0.01
 # Fields every item of a note shares: they say nothing about which item is which.
 _SHARED_FIELDS = frozenset({"Topic", "Source"})
 _TAG = re.compile(r"<[^>]*>")
@@ -182,8 +184,8 @@ def _similar_content(group: _Group, rows: Sequence[Row], previous: Mapping[str, 
             for other, j, e in scored
             if (j == i) != (e is entry) and j not in group.chosen and e.item.guid not in used
         )
-        if any(other > score - AMBIGUITY for other in rivals):
-            continue  # another pairing is about as likely: leave both to their keys
+        if any(other > score - TIE for other in rivals):
+            continue  # another pairing is as likely: leave both to their keys
         group.chosen[i] = entry
         used.add(entry.item.guid)
 

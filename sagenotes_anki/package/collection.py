@@ -71,8 +71,7 @@ def to_model(notetype: NoteType) -> Any:
         # field or template renamed later is matched in place rather than replaced.
         fields=[{"name": f.name, "id": f.id} for f in notetype.fields],
         templates=[
-            {"name": t.name, "id": t.id, "qfmt": t.qfmt, "afmt": t.afmt}
-            for t in notetype.templates
+            {"name": t.name, "id": t.id, "qfmt": t.qfmt, "afmt": t.afmt} for t in notetype.templates
         ],
         css=notetype.css,
         sort_field_index=notetype.sort_field,

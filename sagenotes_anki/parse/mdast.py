@@ -354,13 +354,18 @@ def _spans(tokens: Iterable[Token]) -> Iterable[Span]:
 def _merge(spans: Iterable[Span]) -> list[Span]:
     """Adjacent plain-text spans as one (so equal texts compare equal), Obsidian syntax read."""
     out: list[Span] = []
+    run: list[str] = []  # the texts of the plain run being gathered, joined once (linear)
     for span in spans:
-        if span.kind == "text" and not span.text:
+        if span.kind == "text":
+            if span.text:
+                run.append(span.text)
             continue
-        if span.kind == "text" and out and out[-1].kind == "text":
-            out[-1] = Span("text", out[-1].text + span.text)
-        else:
-            out.append(span)
+        if run:
+            out.append(Span("text", "".join(run)))
+            run = []
+        out.append(span)
+    if run:
+        out.append(Span("text", "".join(run)))
     return transform(out)
 
 

@@ -1,4 +1,8 @@
-"""A folder of notes: walk it in a stable order, parse every note, make identities unique."""
+"""A vault: every parsed note of a folder, identities made unique (``assemble``).
+
+The notes are loaded by ``build/load.py`` (``load_notes`` in the public API), through the
+parse cache and worker processes, the same way for build, check, preview and the library.
+"""
 
 from __future__ import annotations
 
@@ -11,11 +15,9 @@ from .. import codes
 from ..model import Diagnostic, ParseResult, StudyNote
 from ..source.charset import nfc
 from ..source.text import split_front_matter
-from ..source.walk import markdown_files, read_note, walk
-from .note import parse_file, unreadable
-from .sections import DEFAULT_SECTIONS, SectionNames
+from ..source.walk import read_note
 
-__all__ = ["Vault", "load_notes", "markdown_files", "parse_file"]
+__all__ = ["Progress", "Vault", "assemble"]
 
 Progress = Callable[[int, int], None]
 
@@ -28,29 +30,6 @@ class Vault:
     diagnostics: tuple[Diagnostic, ...]  # by path, then line
     files: int  # Markdown files read
     errored_paths: frozenset[str]  # files whose error diagnostics kept them out of ``notes``
-
-
-def load_notes(
-    folder: Path,
-    *,
-    sections: SectionNames = DEFAULT_SECTIONS,
-    progress: Progress | None = None,
-) -> Vault:
-    """Parse every note under ``folder``; problems become diagnostics, never exceptions."""
-    found = walk(folder)
-    paths = found.paths
-    base = os.fspath(folder)
-    results: list[tuple[str, ParseResult]] = []
-    for done, relpath in enumerate(paths, start=1):
-        try:
-            data = read_note(base, relpath)
-        except OSError as exc:
-            results.append((relpath, ParseResult(None, (unreadable(relpath, exc),))))
-        else:
-            results.append((relpath, parse_file(data, relpath, sections)))
-        if progress is not None:
-            progress(done, len(paths))
-    return assemble(results, folder, found.diagnostics)
 
 
 def assemble(
@@ -83,23 +62,24 @@ def _unique(notes: list[StudyNote], folder: Path) -> tuple[list[StudyNote], list
         keeper = next((n for n in claimants if nfc(PurePosixPath(n.path).stem) == identity), None)
         for note in claimants:
             if note is not keeper:
-                renamed[note.path] = str(PurePosixPath(note.path).with_suffix(""))
+                renamed[note.path] = nfc(str(PurePosixPath(note.path).with_suffix("")))
         diagnostics += _duplicate_warnings(identity, claimants, keeper, folder)
     taken = {n.identity for n in notes if n.path not in renamed}
     unique: list[StudyNote] = []
     for note in notes:
         if note.path in renamed:
             identity = renamed[note.path]
+            path = nfc(note.path)  # two files may differ only in how a name is normalised
             # A derived identity may still collide with another note's title.
-            for candidate in (identity, note.path):
+            for candidate in (identity, path):
                 if candidate not in taken:
                     identity = candidate
                     break
             else:
                 suffix = 2
-                while f"{note.path}#{suffix}" in taken:
+                while f"{path}#{suffix}" in taken:
                     suffix += 1
-                identity = f"{note.path}#{suffix}"
+                identity = f"{path}#{suffix}"
             taken.add(identity)
             note = replace(note, identity=identity)
         unique.append(note)

@@ -20,13 +20,13 @@ from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING, Union
 
-from ..cards.make import CardNote, cards_for
+from ..cards.make import CardNote
 from ..cards.notetypes import NOTE_TYPES, NoteType
-from ..errors import NotesFolderError, SageNotesError
-from ..model import StudyNote
-from ..parse import vault
-from ..parse.sections import DEFAULT_SECTIONS
+from ..cards.rows import card_notes
+from ..lock.model import LOCK_NAME
+from ..model import Diagnostic, StudyNote
 from ..runtime.atomic import sweep, write_text
+from ..runtime.outputs import refuse_unsafe_output
 
 if TYPE_CHECKING:
     from ..build import BuildOptions
@@ -271,32 +271,49 @@ def _tag_prefixes(tags: Sequence[str]) -> set[str]:
     return out
 
 
+@dataclass(frozen=True)
+class PreviewReport:
+    """What a preview wrote, and what the notes had to say (as a build would say it)."""
+
+    cards: int
+    diagnostics: tuple[Diagnostic, ...]
+
+
 def write_preview(notes_dir: Path, out: Path, options: BuildOptions) -> int:
     """Write the preview page of every note in ``notes_dir`` to ``out``; returns the card count.
 
     Notes with errors are left out, as a build with ``keep_going`` would. Raises
     NotesFolderError for a missing or empty folder and OutputError when ``out`` is unwritable.
     """
-    if not notes_dir.is_dir():
-        raise NotesFolderError(f"notes folder not found: {notes_dir}")
-    sweep([out], [])  # what previews killed before they could finish left beside the page
-    try:
-        sections = DEFAULT_SECTIONS.extended(options.section_aliases)
-    except ValueError as exc:
-        raise SageNotesError(str(exc)) from exc
-    loaded = vault.load_notes(notes_dir, sections=sections)
-    if not loaded.files:
-        raise NotesFolderError(f"no Markdown notes (*.md) in {notes_dir}")
+    return preview(notes_dir, out, options).cards
+
+
+def preview(notes_dir: Path, out: Path, options: BuildOptions) -> PreviewReport:
+    """:func:`write_preview`, with the notes' diagnostics (errors name the notes left out)."""
+    from ..build.folder import walked
+    from ..build.load import load, settings_for
+
+    folder = walked(notes_dir)  # a missing or empty folder is refused here, as by build
+    refuse_unsafe_output(out, options.lock_path or notes_dir / LOCK_NAME, "the preview")
+    loaded = load(folder, settings_for(options))  # as build and check load them
     groups: list[tuple[StudyNote, Sequence[PreviewCard]]] = []
-    for note in loaded.notes:
+    for note in loaded.vault.notes:
         cards: list[PreviewCard] = []
-        for card in cards_for(note, kinds=options.card_kinds, vault_name=options.vault_name):
+        for card in card_notes(loaded.cards[note.path].rows):
             cards.extend(preview_cards(card, options.deck_name))
         groups.append((note, cards))
     title = f"{options.deck_name} — preview"
     page = preview_page(groups, NOTE_TYPES, title)
+    sweep([out], [])  # what previews killed before they could finish left beside the page
     write_text(out, page)  # a half-written page never replaces a good one
-    return sum(len(cards) for _, cards in groups)
+    return PreviewReport(sum(len(cards) for _, cards in groups), loaded.vault.diagnostics)
 
 
-__all__ = ["PreviewCard", "preview_cards", "preview_page", "write_preview"]
+__all__ = [
+    "PreviewCard",
+    "PreviewReport",
+    "preview",
+    "preview_cards",
+    "preview_page",
+    "write_preview",
+]
