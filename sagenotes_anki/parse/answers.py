@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from .. import codes
 from ..model import Diagnostic, Option, Question, RichText, Span
-from .mdast import drop_prefix, join, strip
+from .richtext import drop_prefix, join, strip
 from .sections import normalize
 
 _LETTERS = r"[A-J](?:\s*[,/&]\s*[A-J])*"

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from .. import codes
 from ..model import Concept, Diagnostic, Flow, RichText
-from .mdast import (
-    Block,
+from .mdast import Block
+from .richtext import (
     Token,
     drop_prefix,
     html_block,

@@ -33,10 +33,11 @@ from .extract import (
     section_level,
     split_sections,
 )
-from .mdast import Block, join, parse_blocks
+from .mdast import Block, parse_blocks
 from .obsidian import EMBED
 from .prepass import MAX_NESTING, is_template_file, prepare
 from .questions import is_label, read_questions
+from .richtext import join
 from .sections import DEFAULT_SECTIONS, SectionNames
 from .tradeoffs import read_tradeoffs
 

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 from ..model import Diagnostic, Option, Question, RichText, Span
 from .answers import Draft, build, explain, option_letter
-from .mdast import Block, Token, drop_prefix, item_text, join, join_lines, split_lines, strip
+from .mdast import Block
+from .richtext import Token, drop_prefix, item_text, join, join_lines, split_lines, strip
 from .sections import SectionNames
 from .tradeoffs import side_of
 

@@ -6,7 +6,8 @@ import functools
 import re
 
 from ..model import RichText, Span, TradeOff
-from .mdast import Block, Token, drop_prefix, inline, item_text, strip
+from .mdast import Block
+from .richtext import Token, drop_prefix, inline, item_text, strip
 from .sections import SectionNames, normalize
 
 _PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")
