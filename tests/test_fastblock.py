@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from shortcuts import record_taken
 
 from sagenotes_anki.parse import mdast
-from sagenotes_anki.source.text import split_front_matter
+from sagenotes_anki.source.frontmatter import split_front_matter
 
 
 @pytest.fixture(autouse=True)

@@ -12,7 +12,7 @@ from shortcuts import record_taken
 
 from sagenotes_anki.parse import mdast
 from sagenotes_anki.parse.mdast import _markdown, _PositionState
-from sagenotes_anki.source.text import split_front_matter
+from sagenotes_anki.source.frontmatter import split_front_matter
 
 FAST = _markdown()
 STOCK = _markdown(shortcuts=False)

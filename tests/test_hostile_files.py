@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 from sagenotes_anki import codes
 from sagenotes_anki.cli.commands import main
 from sagenotes_anki.parse.note import parse_file
-from sagenotes_anki.source.text import decode
+from sagenotes_anki.source.decode import decode
 from sagenotes_anki.source.walk import MAX_NOTE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,8 +11,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sagenotes_anki.source.frontmatter import _plain_value
 from sagenotes_anki.source.plainyaml import simple_mapping
-from sagenotes_anki.source.text import _plain_value
 from sagenotes_anki.source.yamlread import SAFE_LOADER
 
 _FRONT = re.compile(r"\A---\n(.*?)^---$", re.S | re.M)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from sagenotes_anki.source.text import decode, split_front_matter
+from sagenotes_anki.source.decode import decode
+from sagenotes_anki.source.frontmatter import split_front_matter
 
 KOREAN = "# 제목\n\n핵심 포인트: 한국어 문장입니다.\n"
 
@@ -76,7 +77,7 @@ class TestDecode:
     def test_punctuation_never_decodes_from_a_lead_byte(self) -> None:
         """Mis-encoding is only looked for where a letter below U+0530 stands: punctuation
         (U+2010-U+2122) never comes from a byte that starts a UTF-8 sequence."""
-        from sagenotes_anki.source.text import _CODE_PAGES
+        from sagenotes_anki.source.decode import _CODE_PAGES
 
         for page in _CODE_PAGES:
             for code in range(0x2010, 0x2123):

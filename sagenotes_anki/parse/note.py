@@ -18,9 +18,10 @@ from typing import Any
 from .. import codes
 from ..model import Diagnostic, ParseResult, StudyNote
 from ..source.charset import nfc
+from ..source.decode import damage_diagnostic, decode
+from ..source.frontmatter import split_front_matter
 from ..source.metadata import items, value
 from ..source.metadata import text as metadata_text
-from ..source.text import damage_diagnostic, decode, split_front_matter
 from ..source.walk import MAX_NOTE_BYTES, NotAFileError, TooLargeError, read_note
 from .extract import (
     TEMPLATE,

@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from .. import codes
 from ..model import Diagnostic, ParseResult, StudyNote
 from ..source.charset import nfc
-from ..source.text import split_front_matter
+from ..source.frontmatter import split_front_matter
 from ..source.walk import read_note
 
 __all__ = ["Progress", "Vault", "assemble"]
