@@ -1,13 +1,11 @@
-"""Sections of a note and the extractors for key point, concepts and flows.
+"""The extractors for a note's sections: key point, concepts, practical uses and flows.
 
-A note's sections are cut at one heading level: H2 in the template, but a vault may shift
-it (H1 sections under an H1 title, or H3 sections under an H2), so the level is the one
-whose headings name template sections. Subheadings below it group concepts and title flows.
+Each section kind (:mod:`outline` cuts the note into sections) has its extractor; what
+they find is gathered in :class:`Found`. Block HTML whose text no card gets is reported.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,6 +13,7 @@ from dataclasses import dataclass, field
 from .. import codes
 from ..model import Concept, Diagnostic, Flow, RichText
 from .mdast import Block
+from .outline import Section, without_callout
 from .richtext import (
     Token,
     drop_prefix,
@@ -28,25 +27,11 @@ from .richtext import (
 )
 from .sections import SectionNames
 
-TEMPLATE = ("keypoint", "explanation", "concepts", "question")
-SECTION_KINDS = ("keypoint", "explanation", "concepts", "practical", "question", "tradeoffs")
 # After the term: a colon, or a dash set off by spaces (``**Term** - def``, ``— def``).
 _TERM = re.compile(r"[ \t]*(?:\([^()]{1,60}\)[ \t]*)?(?:[:\uff1a]|[-\u2013\u2014](?=\s))\s*")
 _NEXT_LINE = re.compile(r"[ \t]*\n")
 _TERM_END = ":\uff1a-\u2013\u2014"
 _FLOW_INFO = {"", "text", "txt", "plain", "plaintext", "mermaid", "ascii"}
-_CALLOUT = re.compile(r"\s*\[![\w-]+\][+-]?[^\n]*\n?")
-
-
-@dataclass
-class Section:
-    """The blocks under one section heading."""
-
-    kind: str  # one of SECTION_KINDS, "" when the heading is not recognised
-    heading: str
-    line: int
-    level: int
-    blocks: list[Block] = field(default_factory=list)
 
 
 @dataclass
@@ -57,86 +42,6 @@ class Found:
     concepts: list[Concept] = field(default_factory=list)
     practical: list[RichText] = field(default_factory=list)
     flows: list[Flow] = field(default_factory=list)
-
-
-def heading_kind(block: Block, names: SectionNames) -> str:
-    """The section kind a heading names, or ""."""
-    return _kind(names, block.text().plain())
-
-
-@functools.lru_cache(maxsize=1024)  # asked several times per heading, headings repeat
-def _kind(names: SectionNames, heading: str) -> str:
-    return next((k for k in SECTION_KINDS if names.matches(k, heading)), "")
-
-
-def flatten_quotes(blocks: list[Block]) -> list[Block]:
-    """Quotes and Obsidian callouts replaced by the blocks inside them.
-
-    ``> [!success]- 정답`` callouts hide answers, key points or concepts; read as quoted,
-    they would be skipped. The callout line itself (``[!type] title``) is dropped. Blocks
-    from a quote get the quote's first line (list items are still found on their lines).
-    """
-    out: list[Block] = []
-    for block in blocks:
-        if block.type != "block_quote":
-            out.append(block)
-            continue
-        for index, child in enumerate(c for c in block.token.get("children", ()) if c):
-            token = _without_callout(child) if index == 0 else child
-            if token.get("type") == "paragraph" and not token.get("children"):
-                continue  # only the callout line was there
-            out.append(Block(str(token.get("type")), block.line, token, block.source))
-    return out
-
-
-def demote_setext(blocks: list[Block], names: SectionNames) -> list[Block]:
-    """Blocks with sentence-like Setext headings turned back into paragraphs.
-
-    ``text`` directly followed by a ``---`` rule line is, to Markdown, a Setext heading.
-    Notes use the rule as a separator after a key-point sentence; a long heading ending
-    like a sentence and naming no section was meant as that paragraph.
-    """
-    out = []
-    for block in blocks:
-        token = block.token
-        setext = token.get("style") == "setext"
-        if setext and _sentence(block.text().plain()) and not heading_kind(block, names):
-            block = Block("paragraph", block.line, {**token, "type": "paragraph"}, block.source)
-        out.append(block)
-    return out
-
-
-def _sentence(text: str) -> bool:
-    text = text.strip()
-    return len(text.split()) >= 6 or text.endswith((".", "?", "!", "\u3002", "다"))
-
-
-def section_level(blocks: list[Block], names: SectionNames) -> int:
-    """The heading level the note's template sections stand at (2 unless clearly shifted)."""
-    seen: dict[int, set[str]] = {}
-    for block in blocks:
-        if block.type == "heading":
-            kind = heading_kind(block, names)
-            if kind in TEMPLATE:
-                seen.setdefault(block.level, set()).add(kind)
-    if 2 in seen or not seen:
-        return 2
-    # A single stray "### Explanation" deep in a free-form note does not make a template.
-    level = max(seen, key=lambda lv: (len(seen[lv]), -lv))
-    return level if len(seen[level]) >= 2 else 2
-
-
-def split_sections(blocks: list[Block], names: SectionNames, level: int) -> list[Section]:
-    """One section per heading at ``level``; a higher heading closes the current one."""
-    sections: list[Section] = []
-    for block in blocks:
-        if block.type == "heading" and block.level <= level:
-            kind = heading_kind(block, names) if block.level == level else ""
-            heading = block.text().plain().strip()
-            sections.append(Section(kind, heading, block.line, block.level))
-        elif sections:
-            sections[-1].blocks.append(block)
-    return sections
 
 
 def extract(sections: list[Section], names: SectionNames) -> Found:
@@ -169,23 +74,7 @@ def _key_point_block(token: Token, found: Found) -> None:
         # "> text" and Obsidian callouts ("> [!tip] title") hold the key point in a quote.
         for child in token.get("children", ()):
             if isinstance(child, dict):
-                _key_point_block(_without_callout(child), found)
-
-
-def _without_callout(token: Token) -> Token:
-    """A quote's paragraph without its ``[!tip] Title`` callout line."""
-    children = list(token.get("children", ()))
-    if token.get("type") != "paragraph" or not children:
-        return token
-    first = children[0]
-    if first.get("type") != "text" or not _CALLOUT.match(str(first.get("raw", ""))):
-        return token
-    rest = _CALLOUT.sub("", str(first.get("raw", "")), count=1)
-    tail = children[1:]
-    while tail and tail[0].get("type") == "softbreak" and not rest:
-        tail = tail[1:]
-    head = [{"type": "text", "raw": rest}] if rest else []
-    return {**token, "children": head + tail}
+                _key_point_block(without_callout(child), found)
 
 
 def _explanation(section: Section, found: Found, names: SectionNames) -> None:

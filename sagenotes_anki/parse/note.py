@@ -3,7 +3,8 @@
 Steps: decode (:mod:`source`), skip template files, split the front matter, a text
 pre-pass (:mod:`prepass`: comments out, label lines set apart), mistune blocks with lines
 (:mod:`mdast`), quotes/callouts unwrapped, then the body is cut into sections at the level
-its template headings stand at (:mod:`extract`); each section kind has an extractor.
+its template headings stand at (:mod:`outline`); each section kind has an extractor
+(:mod:`extract`).
 Trade-off labels (``**X 장점**:``) are read wherever they stand outside the question
 section (:mod:`tradeoffs`); questions by :mod:`questions`. Codes: :mod:`codes`.
 """
@@ -23,19 +24,18 @@ from ..source.frontmatter import split_front_matter
 from ..source.metadata import items, value
 from ..source.metadata import text as metadata_text
 from ..source.walk import MAX_NOTE_BYTES, NotAFileError, TooLargeError, read_note
-from .extract import (
+from .extract import extract, lost_html
+from .mdast import Block, parse_blocks
+from .obsidian import EMBED
+from .outline import (
     TEMPLATE,
     Section,
     demote_setext,
-    extract,
     flatten_quotes,
     heading_kind,
-    lost_html,
     section_level,
     split_sections,
 )
-from .mdast import Block, parse_blocks
-from .obsidian import EMBED
 from .prepass import MAX_NESTING, is_template_file, prepare
 from .questions import is_label, read_questions
 from .richtext import join
