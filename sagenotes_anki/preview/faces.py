@@ -1,5 +1,5 @@
-"""The cards Anki would make of a note, each face rendered by a small renderer for the part of Anki's
-template language our note types use.
+"""The cards Anki would make of a note, each face rendered by a small renderer for the
+part of Anki's template language our note types use.
 
 The ``anki`` package is only a test dependency, so the card templates are rendered here:
 ``{{Field}}``, ``{{text:Field}}``, ``{{#Field}}...{{/Field}}``, ``{{^Field}}...{{/Field}}``,
