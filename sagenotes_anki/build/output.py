@@ -31,8 +31,8 @@ __all__ = ["lock_written", "package", "sweep"]
 
 def sweep(out: Path, lock: LockPlace, cache_dir: Path | None) -> None:
     """Remove what builds killed before they could finish left: temporary files beside the
-    package, the lock and in the cache, and scratch folders (see ``atomic.sweep``)."""
-    from ..runtime.atomic import sweep
+    package, the lock and in the cache, and scratch folders (see ``leftovers.sweep``)."""
+    from ..runtime.leftovers import sweep
 
     sweep([out, lock.path], [] if cache_dir is None else [cache_dir, *cache_dir.glob("parse-v*")])
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from ..runtime.atomic import scratch_folder
+from ..runtime.leftovers import scratch_folder
 
 
 @dataclass(frozen=True)

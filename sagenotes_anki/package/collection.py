@@ -21,7 +21,8 @@ from typing import Any
 
 from ..cache.stamp import TAG_SIZE, read_sealed, seal, tool_digest
 from ..cards.notetypes import NOTE_TYPES, NoteType
-from ..runtime.atomic import scratch_folder, write_best_effort
+from ..runtime.atomic import write_best_effort
+from ..runtime.leftovers import scratch_folder
 
 # SQLite pages of 16 KiB rather than 4: a tenth less time inserting a large vault's rows,
 # and a smaller package (SQLite reads any page size; so does Anki).

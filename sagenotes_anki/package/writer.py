@@ -22,7 +22,8 @@ from typing import IO, Any
 
 from ..cards.notetypes import NoteType
 from ..errors import OutputError
-from ..runtime.atomic import Written, scratch_folder, write_file
+from ..runtime.atomic import Written, write_file
+from ..runtime.leftovers import scratch_folder
 from .archive import fits, write_archive
 from .collection import EmptyCollection, empty_collection, scratch_database
 

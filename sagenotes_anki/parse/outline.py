@@ -18,11 +18,7 @@ from .richtext import Token
 from .sections import SectionNames
 
 TEMPLATE = ("keypoint", "explanation", "concepts", "question")
-
-
 SECTION_KINDS = ("keypoint", "explanation", "concepts", "practical", "question", "tradeoffs")
-
-
 _CALLOUT = re.compile(r"\s*\[![\w-]+\][+-]?[^\n]*\n?")
 
 

@@ -15,11 +15,7 @@ from ..model import RichText, Span, SpanKind
 from .obsidian import transform
 
 Token = dict[str, Any]
-
-
 _ITEM = "_sagenotes_item_text"
-
-
 _CHECKBOX = re.compile(r"\[[ xX]\][ \t]+")
 
 
@@ -75,8 +71,6 @@ def _without_checkbox(spans: list[Span]) -> list[Span]:
 
 
 _SUMMARY = re.compile(r"<summary\b[^>]*>.*?</summary\s*>", re.IGNORECASE | re.DOTALL)
-
-
 # What a card never shows of HTML: code, styles, embedded objects (as render.py drops them).
 _HIDDEN_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript"}
 

@@ -44,21 +44,11 @@ class Conditional:
 
 
 Node = Union[Text, Replacement, Conditional]  # noqa: UP007 (a runtime alias; py3.10 floor)
-
-
 _TAG = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
-
-
 # Anki's rule: a field holding only whitespace, <br> and <div> tags is empty.
 _EMPTY_FIELD = re.compile(r"^(?:\s|</?(?:br|div) ?/?>)*$", re.IGNORECASE)
-
-
 _HTML_TAG = re.compile(r"<[^>]*>")
-
-
 _SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.IGNORECASE | re.DOTALL)
-
-
 _SPECIAL = frozenset({"FrontSide", "Tags", "Type", "Card", "Deck", "Subdeck"})
 
 

@@ -18,7 +18,8 @@ from ..cards.notetypes import NOTE_TYPES, NoteType
 from ..cards.rows import card_notes
 from ..lock.model import LOCK_NAME
 from ..model import Diagnostic, StudyNote
-from ..runtime.atomic import sweep, write_text
+from ..runtime.atomic import write_text
+from ..runtime.leftovers import sweep
 from ..runtime.outputs import refuse_unsafe_output
 from .faces import PreviewCard, preview_cards
 

@@ -32,14 +32,8 @@ class Split:
 
 # Blank lines before the opening "---" are tolerated (a stray empty first line is common).
 _OPEN = re.compile(r"(?:[ \t]*\n)*---[ \t]*\n")
-
-
 _CLOSE = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
-
-
 _KEY = re.compile(r"^([A-Za-z_][\w-]*)[ \t]*:", re.MULTILINE)
-
-
 Repeats = tuple[tuple[str, int], ...]  # keys set again: (key, 0-based line in the YAML)
 
 
