@@ -12,22 +12,11 @@ from dataclasses import dataclass, field
 
 from .. import codes
 from ..model import Diagnostic, Option, Question, RichText, Span
+from .letters import answer_letters, numbers_as_letters, option_letter
 from .richtext import drop_prefix, join, strip
 from .sections import normalize
 
 _LETTERS = r"[A-J](?:\s*[,/&]\s*[A-J])*"
-# "B, D", "B 및 D", "B와 D", "B and D": letters joined as one answer.
-_JOINED = r"(?:\s*(?:[,/&+]|및|and|와|과)\s*)"
-_ANSWER = re.compile(
-    rf"\s*(?:(?:option|options|옵션|선택지|보기)\s*)?\(?([A-Ja-j](?:{_JOINED}\(?[A-Ja-j]\)?)*)"
-    r"\s*(?:\)|\.|:|-|\u2013|$)",
-    re.IGNORECASE,
-)
-_MORE_ANSWERS = re.compile(rf"{_JOINED}(?=\(?[A-J]\)\s)")
-_OPTION = re.compile(r"\s*\(?([A-Ja-j]|10|[1-9])\s*[).:]\s*|\s*([\u2460-\u2469])\s*")
-# Leading option numbers in an answer line: "2", "2번", "②", "1, 3", "(2)".
-_NUMERAL = r"\(?(?:10|[1-9]|[\u2460-\u2469])(?:번)?\)?"
-_NUMERALS = re.compile(rf"\s*{_NUMERAL}(?:{_JOINED}{_NUMERAL})*(?=[\s).:]|$)")
 _EXPLAINED = (
     re.compile(rf"\(?({_LETTERS})\s*(?:\)|\.|:|\(|$|번|\s+(?:옵션|선택지|정답))"),
     re.compile(rf"(?:(?i:option|options)|옵션|선택지|보기)\s*({_LETTERS})(?![A-Za-z])"),
@@ -37,7 +26,6 @@ _EXPLAINED = (
 # An option marked as the answer in place: "B) two ✅", "B) two (정답)".
 _MARKED = re.compile(r"\s*(?:[\u2705\u2714\u2611]\ufe0f?|\((?:정답|correct|answer)\))\s*", re.I)
 _NUMBERED_LABEL = re.compile(r"\s*(?:\(?(?:10|[1-9])(?:\)|\.|번)|[\u2460-\u2469])")
-_HALFWIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 _LOWER_LETTER = re.compile(r"\(?[a-j]\)")
 _SEPARATOR = re.compile(r"\s*[-\u2013\u2014:]\s*")
 
@@ -66,7 +54,7 @@ def explain(draft: Draft, text: RichText) -> None:
     label = RichText((first,)).plain().strip() if first and first.kind == "strong" else ""
     source = label or text.plain()
     numbered = _NUMBERED_LABEL.match(source)
-    letters = _letters_named(_numbers_as_letters(source) if numbered else source, draft.options)
+    letters = _letters_named(numbers_as_letters(source) if numbered else source, draft.options)
     known = {option.letter for option in draft.options}
     if not letters or (known and not set(letters) <= known):
         draft.general.append(text)
@@ -121,7 +109,7 @@ def build(draft: Draft, path: str) -> tuple[Question, list[Diagnostic]]:
     """The finished question, and a warning for each thing missing or inconsistent."""
     problems: list[Diagnostic] = []
     if draft.answer is not None:
-        draft.correct, draft.answer_text = _answer(draft.answer)
+        draft.correct, draft.answer_text = answer_letters(draft.answer)
     _options_from_stem(draft)
     if draft.answer is None:
         _marked_answer(draft)
@@ -251,55 +239,6 @@ def _unmarked(text: RichText) -> RichText:
         cut = len(last.text) - (found.end() - found.start())
         return strip(RichText((*text.spans[:-1], Span("text", last.text[:cut]))))
     return text
-
-
-def option_letter(text: str) -> tuple[str, int] | None:
-    """The option a line starts with (``A)``, ``(b)``, ``C.``, ``2)``, ``③``) as a letter,
-    and where the option's own text starts; numbers count as letters (1 = A)."""
-    match = _OPTION.match(_halfwidth(text))
-    if match is None:
-        return None
-    token = match.group(1) or match.group(2)
-    return _as_letter(token), match.end()
-
-
-def _halfwidth(text: str) -> str:
-    """Full-width ASCII (U+FF21 for "A", typed with a Korean IME) as ASCII, same length."""
-    return text.translate(_HALFWIDTH)
-
-
-def _as_letter(token: str) -> str:
-    if token.isascii() and token.isdigit():
-        return chr(ord("A") + int(token) - 1)
-    if "\u2460" <= token <= "\u2469":
-        return chr(ord("A") + ord(token) - 0x2460)
-    return token.upper()
-
-
-def _numbers_as_letters(text: str) -> str:
-    """``2번, 4) x`` -> ``B, D) x``: options written as numbers, the answer by number."""
-    match = _NUMERALS.match(text)
-    if match is None:
-        return text
-    head = re.sub(r"10|[1-9]|[\u2460-\u2469]", lambda m: _as_letter(m.group()), match.group())
-    return head.replace("번", "") + text[match.end() :]
-
-
-def _answer(text: str) -> tuple[tuple[str, ...], str]:
-    """Letters and short text of ``B) x``, ``A, C``, ``D``, ``B) x, D) y``, ``C, E) x``."""
-    text = _numbers_as_letters(_halfwidth(text))
-    match = _ANSWER.match(text)
-    if not match:
-        return (), text.strip()
-    letters = [letter.upper() for letter in re.findall(r"[A-Ja-j]", match.group(1))]
-    parts = _MORE_ANSWERS.split(text[match.end() :])
-    texts = [parts[0].strip()]
-    for part in parts[1:]:
-        part = part.lstrip("(")
-        letters.append(part[0])
-        texts.append(part[2:].strip())
-    unique = tuple(dict.fromkeys(letters))
-    return unique, ", ".join(t for t in texts if t)
 
 
 def _warn(path: str, line: int, code: str, message: str) -> Diagnostic:

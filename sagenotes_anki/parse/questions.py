@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 from ..model import Diagnostic, Option, Question, RichText, Span
-from .answers import Draft, build, explain, option_letter
+from .answers import Draft, build, explain
+from .letters import option_letter
 from .mdast import Block
 from .richtext import Token, drop_prefix, item_text, join, join_lines, split_lines, strip
 from .sections import SectionNames
