@@ -91,7 +91,7 @@ def load_config(notes_dir: Path) -> Config:
     if found is None:
         return Config()
     path, table_path = found
-    from .source.walk import read_note  # regular files of up to 1 MiB, never blocking
+    from .source.read import read_note  # regular files of up to 1 MiB, never blocking
 
     try:
         document = tomllib.loads(read_note(str(path.parent), path.name).decode("utf-8"))

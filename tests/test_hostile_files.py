@@ -18,7 +18,7 @@ from sagenotes_anki import codes
 from sagenotes_anki.cli.commands import main
 from sagenotes_anki.parse.note import parse_file
 from sagenotes_anki.source.decode import decode
-from sagenotes_anki.source.walk import MAX_NOTE_BYTES
+from sagenotes_anki.source.read import MAX_NOTE_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTROL = {chr(c) for c in [*range(0, 9), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0)]}

@@ -17,7 +17,7 @@ from ..cards.rows import CardRow, card_notes, card_rows
 from ..model import Diagnostic, ParseResult, Severity, StudyNote
 from ..parse.note import parse_file, unreadable
 from ..parse.sections import SectionNames
-from ..source.walk import read_note
+from ..source.read import read_note
 
 __all__ = [
     "CardChoice",

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..runtime.atomic import write_best_effort
-from ..source.walk import read_note
+from ..source.read import read_note
 
 __all__ = [
     "CACHE_FORMAT",

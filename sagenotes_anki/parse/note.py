@@ -23,7 +23,7 @@ from ..source.decode import damage_diagnostic, decode
 from ..source.frontmatter import split_front_matter
 from ..source.metadata import items, value
 from ..source.metadata import text as metadata_text
-from ..source.walk import MAX_NOTE_BYTES, NotAFileError, TooLargeError, read_note
+from ..source.read import MAX_NOTE_BYTES, NotAFileError, TooLargeError, read_note
 from .extract import extract, lost_html
 from .mdast import Block, parse_blocks
 from .obsidian import EMBED

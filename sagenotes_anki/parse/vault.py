@@ -15,7 +15,7 @@ from .. import codes
 from ..model import Diagnostic, ParseResult, StudyNote
 from ..source.charset import nfc
 from ..source.frontmatter import split_front_matter
-from ..source.walk import read_note
+from ..source.read import read_note
 
 __all__ = ["Progress", "Vault", "assemble"]
 

@@ -2,9 +2,8 @@
 
 Symlinked folders are followed once each (also outside the notes folder, as Obsidian does);
 a link back into a folder already read (a loop) is skipped with a warning. File names that
-are not UTF-8 (CP949 from a Windows zip) are shown decoded as CP949, and ``read_note`` finds
-the file again by its real name. ``read_note`` reads regular files only, up to a size limit,
-and never blocks (a FIFO is refused, not opened for a writer to come).
+are not UTF-8 (CP949 from a Windows zip) are shown decoded as CP949, and :func:`os_path`
+finds the file again by its real name (for :func:`read.read_note`).
 """
 
 from __future__ import annotations
@@ -12,34 +11,13 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import codes
 from ..model import Diagnostic
 
-# The largest real note is under 10 KiB; a note a hundred times that reads in well under a
-# second, and even a mebibyte of the most expensive markup parses in seconds, not minutes.
-MAX_NOTE_BYTES = 1024 * 1024
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 _ESCAPED = re.compile(rb"\\x([0-9a-f]{2})")
-
-
-class NotAFileError(OSError):
-    """The path is a FIFO, a device, a socket or a folder, not a regular file."""
-
-    def __init__(self, kind: str) -> None:
-        super().__init__(f"not a regular file ({kind})")
-        self.kind = kind
-
-
-class TooLargeError(OSError):
-    """The file is over ``MAX_NOTE_BYTES``."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__(f"over {MAX_NOTE_BYTES} bytes")
-        self.size = size
 
 
 @dataclass(frozen=True)
@@ -202,72 +180,6 @@ def os_path(folder: str, relpath: str) -> str | None:
             return None
         current = os.path.join(current, raw)
     return os.fsdecode(current)
-
-
-def read_note(folder: str, relpath: str) -> bytes:
-    """The bytes of one note; raises OSError (``NotAFileError``, ``TooLargeError`` too)."""
-    path = os.path.join(folder, relpath)
-    try:
-        fd = os.open(path, _OPEN_FLAGS)
-    except FileNotFoundError:
-        odd = not relpath.isascii() or "\\x" in relpath  # a name shown decoded
-        real = os_path(folder, relpath) if odd else None
-        if real is None:
-            raise
-        fd = _open(real)
-    except OSError:
-        _refuse_special(path)  # a socket cannot be opened: say what it is
-        raise
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotAFileError(_kind(info.st_mode))
-        if info.st_size > MAX_NOTE_BYTES:
-            raise TooLargeError(info.st_size)
-        chunks = []
-        total = 0
-        while total <= MAX_NOTE_BYTES:
-            # The size and one byte more (to see the end) in one read, or 64 KiB at a time.
-            want = min(MAX_NOTE_BYTES + 1 - total, max(info.st_size + 1 - total, 65536))
-            chunk = os.read(fd, want)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-        if total > MAX_NOTE_BYTES:  # it grew while being read, or its size was not told
-            raise TooLargeError(total)
-        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    finally:
-        os.close(fd)
-
-
-def _open(path: str) -> int:
-    try:
-        return os.open(path, _OPEN_FLAGS)
-    except OSError:
-        _refuse_special(path)
-        raise
-
-
-def _refuse_special(path: str) -> None:
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        return
-    if not stat.S_ISREG(mode):
-        raise NotAFileError(_kind(mode))
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return "not a plain file"
 
 
 def _loop(shown: str) -> Diagnostic:
