@@ -12,7 +12,6 @@ section (:mod:`tradeoffs`); questions by :mod:`questions`. Codes: :mod:`codes`.
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -24,12 +23,11 @@ from ..source.frontmatter import split_front_matter
 from ..source.metadata import items, value
 from ..source.metadata import text as metadata_text
 from ..source.read import MAX_NOTE_BYTES, NotAFileError, TooLargeError, read_note
+from .checks import check_note, no_tradeoffs
 from .extract import extract, lost_html
 from .mdast import Block, parse_blocks
-from .obsidian import EMBED
 from .outline import (
     TEMPLATE,
-    Section,
     demote_setext,
     flatten_quotes,
     heading_kind,
@@ -167,11 +165,11 @@ def _note(
     named = metadata_text(value(metadata, "title")) or str(PurePosixPath(path).with_suffix(""))
     identity = nfc(named)  # an NFD spelling (a copy from macOS) is the same note
     tradeoffs = read_tradeoffs(others, names)
-    _check(path, blocks, sections, is_template, questions, diagnostics, body)
+    check_note(path, blocks, sections, is_template, questions, diagnostics, body)
     if is_template:
         diagnostics += lost_html(path, sections, found, names)
     if is_template and "explanation" in kinds and not tradeoffs:
-        diagnostics.append(_no_tradeoffs(path, sections))
+        diagnostics.append(no_tradeoffs(path, sections))
     note = StudyNote(
         identity=identity,
         title=title_block.text().plain().strip() if title_block else identity,
@@ -218,88 +216,3 @@ def _unclosed_html(path: str, line: int) -> Diagnostic:
 
 def _is_title(block: Block, names: SectionNames) -> bool:
     return block.type == "heading" and block.level == 1 and not heading_kind(block, names)
-
-
-def _no_tradeoffs(path: str, sections: list[Section]) -> Diagnostic:
-    line = next(s.line for s in sections if s.kind == "explanation")
-    message = (
-        "the explanation has no trade-offs, so the note gives no trade-off card; add "
-        "'### Trade-offs 고려사항' with '**<subject> 장점**:' and '**<subject> 단점**:' "
-        "labels, each followed by a bullet list"
-    )
-    return Diagnostic(path, line, "warning", codes.MISSING_SECTION, message)
-
-
-def _check(
-    path: str,
-    blocks: list[Block],
-    sections: list[Section],
-    is_template: bool,
-    questions: tuple[Any, ...],
-    diagnostics: list[Diagnostic],
-    body: str,
-) -> None:
-    """Note-level warnings: missing sections, free-form notes, raw HTML."""
-    h1 = next((b.line for b in blocks if b.type == "heading" and b.level == 1), None)
-    top = h1 or (blocks[0].line if blocks else 1)
-    kinds = {s.kind for s in sections}
-    if blocks and not is_template:
-        message = (
-            "free-form note: none of the template's sections (🎯 핵심 포인트, 📝 설명, "
-            "🔍 주요개념, 📝 관련 문제) was found, so it gives no key-point, concept or "
-            f"trade-off cards ({len(questions)} question(s) found); fine for reference notes, "
-            "otherwise add those H2 sections"
-        )
-        diagnostics.append(Diagnostic(path, top, "info", codes.FREE_FORM_NOTE, message))
-    if is_template:
-        for kind in TEMPLATE:
-            if kind not in kinds:
-                name = DEFAULT_SECTIONS.names(kind)[0]
-                message = (
-                    f"the note has no '## {name}' section, so it gives no cards from it; "
-                    "add the section, or rename its heading to one of the recognised names"
-                )
-                diagnostics.append(Diagnostic(path, top, "warning", codes.MISSING_SECTION, message))
-    for section in sections:
-        if section.kind == "question" and not questions:
-            message = (
-                "the question section holds no question; start it with a paragraph "
-                "'**Question:** ...' followed by '**Options:**' and '**정답: B) ...**'"
-            )
-            diagnostics.append(
-                Diagnostic(path, section.line, "warning", codes.QUESTION_NOT_FOUND, message)
-            )
-    # Raw HTML starts with "<" and media need a "!" ("![[x]]", "![a](b)"); token texts are
-    # slices of the body, so most notes skip walking every token for them.
-    html = next((b for b in blocks if _has_html(b.token)), None) if "<" in body else None
-    if html is not None:
-        message = (
-            "the note contains raw HTML; cards keep only safe formatting (scripts, styles, "
-            "event handlers and unknown tags are removed), so write Markdown where you can"
-        )
-        diagnostics.append(Diagnostic(path, html.line, "info", codes.RAW_HTML, message))
-    media = next((b for b in blocks if _has_media(b.token)), None) if "!" in body else None
-    if media is not None:
-        message = (
-            "the note embeds an image or file (![[...]] or ![](...)); media are not packaged "
-            "into the deck, so cards show its name (or alt text) instead"
-        )
-        diagnostics.append(Diagnostic(path, media.line, "info", codes.MEDIA_NOT_PACKAGED, message))
-
-
-_BR = re.compile(r"<br\s*/?>", re.IGNORECASE)
-
-
-def _has_media(token: dict[str, Any]) -> bool:
-    if token.get("type") == "image":
-        return True
-    if token.get("type") == "text" and EMBED.search(str(token.get("raw", ""))):
-        return True
-    return any(_has_media(child) for child in token.get("children", ()) if isinstance(child, dict))
-
-
-def _has_html(token: dict[str, Any]) -> bool:
-    if token.get("type") in ("inline_html", "block_html"):
-        # A line break (common in table cells) is harmless and kept; not worth a note.
-        return not _BR.fullmatch(str(token.get("raw", "")).strip())
-    return any(_has_html(child) for child in token.get("children", ()) if isinstance(child, dict))
