@@ -113,6 +113,26 @@ def build(draft: Draft, path: str) -> tuple[Question, list[Diagnostic]]:
     _options_from_stem(draft)
     if draft.answer is None:
         _marked_answer(draft)
+    problems += _answer_problems(draft, path)
+    problems += _repeated_letters(draft, path)
+    ambiguous = any(letter in draft.correct for letter, _ in draft.repeated)
+    question = Question(
+        stem=join(draft.stem),
+        # Two options with the answer's letter: no card could say which is right.
+        options=() if ambiguous else tuple(draft.options),
+        correct=draft.correct,
+        answer_text=RichText.of(draft.answer_text),
+        explanations=tuple(draft.explanations.items()),
+        general_explanation=tuple(draft.general),
+        line=draft.line,
+    )
+    return question, problems
+
+
+def _answer_problems(draft: Draft, path: str) -> list[Diagnostic]:
+    """A warning when the question has no options or no answer, when the answer line names
+    no letter, or names letters that are not among the options."""
+    problems: list[Diagnostic] = []
     if not draft.options:
         problems.append(
             _warn(
@@ -163,19 +183,7 @@ def build(draft: Draft, path: str) -> tuple[Question, list[Diagnostic]]:
                 ),
             )
         )
-    problems += _repeated_letters(draft, path)
-    ambiguous = any(letter in draft.correct for letter, _ in draft.repeated)
-    question = Question(
-        stem=join(draft.stem),
-        # Two options with the answer's letter: no card could say which is right.
-        options=() if ambiguous else tuple(draft.options),
-        correct=draft.correct,
-        answer_text=RichText.of(draft.answer_text),
-        explanations=tuple(draft.explanations.items()),
-        general_explanation=tuple(draft.general),
-        line=draft.line,
-    )
-    return question, problems
+    return problems
 
 
 def _repeated_letters(draft: Draft, path: str) -> list[Diagnostic]:
