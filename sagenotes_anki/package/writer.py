@@ -123,6 +123,21 @@ def _fill(
     ).fetchall()
     for name, _sql in indexes:
         cursor.execute(f'DROP INDEX "{name}"')
+    used = _insert_notes(cursor, empty, deck_id, notes, id_gen)
+    for _name, sql in indexes:
+        cursor.execute(sql)
+    _store_notetypes(cursor, used, notetype_mods, timestamp)
+
+
+def _insert_notes(
+    cursor: sqlite3.Cursor,
+    empty: EmptyCollection,
+    deck_id: int,
+    notes: Iterable[PackageNote],
+    id_gen: Iterator[int],
+) -> dict[str, tuple[NoteType, dict[str, Any]]]:
+    """The notes and their cards inserted in batches; returns the note types they use, each
+    with its JSON."""
     used: dict[str, tuple[NoteType, dict[str, Any]]] = {}
     rows: list[tuple[object, ...]] = []
     cards: list[tuple[object, ...]] = []
@@ -161,8 +176,17 @@ def _fill(
         if len(rows) >= _BATCH:
             _insert(cursor, rows, cards)
     _insert(cursor, rows, cards)
-    for _name, sql in indexes:
-        cursor.execute(sql)
+    return used
+
+
+def _store_notetypes(
+    cursor: sqlite3.Cursor,
+    used: Mapping[str, tuple[NoteType, dict[str, Any]]],
+    notetype_mods: Mapping[str, int],
+    timestamp: int,
+) -> None:
+    """The note types used written into the collection, with the ``mod`` the lock gave
+    them (else the build's time)."""
     (models_json,) = cursor.execute("SELECT models FROM col").fetchone()
     stored = json.loads(models_json)
     for name, (notetype, data) in used.items():
