@@ -5,7 +5,8 @@ Labels: ``Question:``, ``Options:``, ``정답:`` (answer), ``💡 추가 설명:
 A small state machine over top-level blocks; each labelled paragraph (or a label heading
 such as ``### 문제 2``) switches what the following paragraphs and lists mean. Labels may be
 bold or plain, with the colon inside or outside the bold, or no colon (``**Q1.**``).
-Regular expressions read only the short labels; :mod:`answers` reads the answer line.
+Regular expressions read only the short labels; :mod:`answers` reads the answer line,
+:mod:`options` the options.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ..model import Diagnostic, Option, Question, RichText, Span
 from .answers import Draft, build, explain
 from .letters import option_letter
 from .mdast import Block
+from .options import add_option, first_option, list_options
 from .richtext import Token, drop_prefix, item_text, join, join_lines, split_lines, strip
 from .sections import SectionNames
 from .tradeoffs import side_of
@@ -191,7 +193,7 @@ def _stem(reader: _Reader, draft: Draft, text: RichText, line: int) -> None:
     """Stem text; lines from ``A) ...`` on are the options (no ``Options:`` label between)."""
     draft.stem_items = []  # a list read before is no longer the end of the stem
     lines = split_lines(text)
-    first = next((i for i, line in enumerate(lines) if _first_option(line.plain())), None)
+    first = next((i for i, line in enumerate(lines) if first_option(line.plain())), None)
     if first is None:
         draft.stem.append(text)
         return
@@ -199,13 +201,6 @@ def _stem(reader: _Reader, draft: Draft, text: RichText, line: int) -> None:
         draft.stem.append(join_lines(lines[:first]))
     reader.mode = "options"
     _paragraph_options(reader, join_lines(lines[first:]), line + first)
-
-
-def _first_option(line: str) -> bool:
-    # Only "A)" starts options under a stem: "1)" there is more often a numbered requirement.
-    found = option_letter(line)
-    letter_a = line.lstrip().lstrip("(")[:1] in ("A", "a")
-    return found is not None and letter_a and bool(line[found[1] :].strip())
 
 
 def _label_kind(names: SectionNames, label: str) -> str:
@@ -222,63 +217,9 @@ def _paragraph_options(reader: _Reader, text: RichText, first_line: int) -> None
     for index, line in enumerate(split_lines(text)):
         found = option_letter(line.plain())
         if found and line.plain()[found[1] :].strip():
-            _add_option(
+            add_option(
                 draft, Option(found[0], strip(drop_prefix(line, found[1]))), first_line + index
             )
-
-
-def _add_option(draft: Draft, option: Option, line: int) -> None:
-    """One more option, its letter as written; a letter written before is noted."""
-    if any(known.letter == option.letter for known in draft.options):
-        draft.repeated.append((option.letter, line))
-    draft.options.append(option)
-
-
-def _unlettered(draft: Draft, written: set[str]) -> str:
-    """The letter for an option written without one: its place, unless another option of
-    the question is written with that letter (``A) x``, ``y``, ``B) z``: y is C)."""
-    taken = written | {option.letter for option in draft.options}
-    letter = chr(ord("A") + len(draft.options))
-    while letter in taken:
-        letter = chr(ord(letter) + 1)
-    return letter
-
-
-def _option_and_notes(item: Token) -> tuple[RichText, list[RichText]]:
-    """An option's own text, and the sub-bullets under it: notes on why it is (not) right.
-
-    An item that is only a nested list (``- 1) one``) gives no text of its own.
-    """
-    children = [c for c in item.get("children", ()) if isinstance(c, dict)]
-    nested = [c for c in children if c.get("type") == "list"]
-    if not nested:  # most options: the item's text as already made (and kept) for it
-        return item_text(item), []
-    own = item_text({**item, "children": [c for c in children if c.get("type") != "list"]})
-    if not own:
-        return RichText(), []
-    return own, [item_text(sub) for c in nested for sub in c.get("children", ())]
-
-
-def _list_options(draft: Draft, block: Block, texts: list[RichText]) -> None:
-    """A list of options; letters stay as written, so the answer's letter names the option
-    it meant (a letter written twice is noted, never silently changed)."""
-    items = [
-        (*_option_and_notes(item), whole, line)
-        for (item, line), whole in zip(block.items(), texts, strict=True)
-    ]
-    found = [option_letter((text or whole).plain()) for text, _, whole, _ in items]
-    written = {letter[0] for letter in found if letter}
-    for (text, notes, whole, line), letter in zip(items, found, strict=True):
-        text = text or whole
-        body = strip(drop_prefix(text, letter[1])) if letter else strip(text)
-        if not letter and body.plain().startswith("- "):
-            # "- 1) one" is a bullet holding an ordered list: its number is lost.
-            body = strip(drop_prefix(body, 2))
-        option = Option(letter[0] if letter else _unlettered(draft, written), body)
-        _add_option(draft, option, line)
-        if notes:
-            previous = draft.explanations.get(option.letter)
-            draft.explanations[option.letter] = join((previous, *notes) if previous else notes)
 
 
 def _list(reader: _Reader, block: Block) -> None:
@@ -286,13 +227,13 @@ def _list(reader: _Reader, block: Block) -> None:
     if draft is None:
         return
     texts = [item_text(item) for item, _ in block.items()]
-    if reader.mode == "stem" and texts and _first_option(texts[0].plain()):
+    if reader.mode == "stem" and texts and first_option(texts[0].plain()):
         reader.mode = "options"  # options listed right under the stem, no label between
     if reader.mode == "stem":
         draft.stem.append(join(RichText((Span("text", "- "), *t.spans)) for t in texts))
         draft.stem_items = texts  # the options, if no other options follow
     elif reader.mode == "options":
-        _list_options(draft, block, texts)
+        list_options(draft, block, texts)
     elif reader.mode == "answer" and texts:
         draft.answer, draft.answer_line = texts[0].plain(), block.line
         reader.mode = "explain"
