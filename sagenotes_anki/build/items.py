@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from .. import codes
 from ..cards.notetypes import NOTE_TYPES, NoteType
 from ..lock.model import Item, Plan
+from ..lock.rematch import Row
 from ..model import Diagnostic, StudyNote
 
 if TYPE_CHECKING:
-    from ..lock.rematch import Row  # an item of this build, its note type, its content hash
     from ..package.writer import PackageNote
     from .load import NoteCards
     from .options import BuildOptions
@@ -58,7 +58,7 @@ def build_items(
         # (unpacked in one go: the fastest way to a large vault's hundreds of thousands)
         for name, key, values, tags, guid, digest in rows:
             item = Item(guid, name, note.identity, key, note.path, _FIELD_NAMES[name], values, tags)
-            items.append((item, BY_NAME[name], digest))
+            items.append(Row(item, BY_NAME[name], digest))
         if progress is not None:
             progress(done, len(notes))
     return items, diagnostics

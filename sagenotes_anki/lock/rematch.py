@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import NamedTuple
 
 from .. import codes
 from ..cards.identity import guid_for
@@ -35,7 +36,14 @@ from ..source.charset import nfc
 from .model import Entry, Item, Lock
 from .previous import Recovered
 
-Row = tuple[Item, NoteType, str]  # an item of this build, its note type, its content hash
+
+class Row(NamedTuple):
+    """An item of this build, with its note type and content hash (made with its card)."""
+
+    item: Item
+    notetype: NoteType
+    digest: str
+
 Contents = Callable[[Collection[str]], Mapping[str, Recovered]]
 
 # Content this similar (difflib's ratio of the items' text, 0..1) or more is the same item:
@@ -110,7 +118,7 @@ def rematch(rows: Sequence[Row], lock: Lock, contents: Contents) -> Rematched:
 
 
 def _key(row: Row) -> tuple[str, str]:
-    return row[0].notetype, nfc(row[0].key)
+    return row.item.notetype, nfc(row.item.key)
 
 
 def _entry_key(entry: Entry) -> tuple[str, str]:
@@ -123,7 +131,7 @@ def _keys(rows: Sequence[Row], indices: Iterable[int]) -> set[tuple[str, str]]:
 
 def _holds(entry: Entry, row: Row, legacy: bool) -> bool:
     """Whether the entry was written with this row's content."""
-    return entry.hash == (row[0].legacy_hash if legacy else row[2])
+    return entry.hash == (row.item.legacy_hash if legacy else row.digest)
 
 
 def _same_key_same_content(group: _Group, rows: Sequence[Row], legacy: bool) -> None:
@@ -143,7 +151,7 @@ def _same_content(group: _Group, rows: Sequence[Row], legacy: bool) -> None:
     for entry in entries:
         by_hash.setdefault(entry.hash, []).append(entry)
     free = group.free_rows()
-    row_hashes = [rows[i][0].legacy_hash if legacy else rows[i][2] for i in free]
+    row_hashes = [rows[i].item.legacy_hash if legacy else rows[i].digest for i in free]
     counts: dict[str, int] = {}
     for digest in row_hashes:
         counts[digest] = counts.get(digest, 0) + 1
@@ -163,10 +171,10 @@ def _similar_content(group: _Group, rows: Sequence[Row], previous: Mapping[str, 
             texts[entry.item.guid] = _text(found.fields)
     scored: list[tuple[float, int, Entry]] = []
     for i in group.free_rows():
-        mine = _text(rows[i][0].fields)
+        mine = _text(rows[i].item.fields)
         for entry in group.free_entries():
             theirs = texts.get(entry.item.guid)
-            if theirs is None or entry.item.notetype != rows[i][0].notetype:
+            if theirs is None or entry.item.notetype != rows[i].item.notetype:
                 continue
             matcher = SequenceMatcher(None, mine, theirs, autojunk=False)
             if matcher.real_quick_ratio() < SIMILAR or matcher.quick_ratio() < SIMILAR:
@@ -207,7 +215,7 @@ def _assign(rows: Sequence[Row], groups: Mapping[str, _Group], lock: Lock) -> Re
     chosen = {i: e for g in groups.values() for i, e in g.chosen.items()}
     # A GUID the lock knows belongs to its own item, matched or gone (kept tagged removed).
     taken = set(lock.entries)
-    taken.update(row[0].guid for i, row in enumerate(rows) if i not in chosen)
+    taken.update(row.item.guid for i, row in enumerate(rows) if i not in chosen)
     out: list[Row] = []
     moved: dict[str, list[str]] = {}
     count = 0
@@ -227,7 +235,7 @@ def _assign(rows: Sequence[Row], groups: Mapping[str, _Group], lock: Lock) -> Re
                 guid, item.notetype, item.identity, item.key, item.path, item.names,
                 item.values, item.tags,
             )  # fmt: skip
-        out.append((item, notetype, digest))
+        out.append(Row(item, notetype, digest))
     return Rematched(out, count, tuple(_report(path, keys) for path, keys in moved.items()))
 
 
