@@ -177,18 +177,23 @@ def _spans(tokens: Iterable[Token]) -> Iterable[Span]:
 def _merge(spans: Iterable[Span]) -> list[Span]:
     """Adjacent plain-text spans as one (so equal texts compare equal), Obsidian syntax read."""
     out: list[Span] = []
-    run: list[str] = []  # the texts of the plain run being gathered, joined once (linear)
+    run: list[str] | None = None  # the texts of the last span's run, once it has two
     for span in spans:
-        if span.kind == "text":
-            if span.text:
-                run.append(span.text)
-            continue
-        if run:
-            out.append(Span("text", "".join(run)))
-            run = []
+        kind = span.kind
+        if kind == "text":
+            if not span.text:
+                continue
+            if out and out[-1].kind == "text":
+                if run is None:
+                    run = [out[-1].text]
+                run.append(span.text)  # joined once at the run's end: linear, not quadratic
+                continue
+        if run is not None:
+            out[-1] = Span("text", "".join(run))
+            run = None
         out.append(span)
-    if run:
-        out.append(Span("text", "".join(run)))
+    if run is not None:
+        out[-1] = Span("text", "".join(run))
     return transform(out)
 
 
