@@ -11,8 +11,7 @@ from typing import TYPE_CHECKING
 
 from .. import codes
 from ..cards.notetypes import NOTE_TYPES, NoteType
-from ..lock.model import Item, Plan
-from ..lock.rematch import Row
+from ..lock.model import Item, Plan, Row
 from ..model import Diagnostic, StudyNote
 
 if TYPE_CHECKING:

@@ -27,7 +27,7 @@ from .options import BuildOptions, BuildReport, CheckReport, Progress
 from .plan import LockPlace, Planned
 
 if TYPE_CHECKING:
-    from ..lock.rematch import Row
+    from ..lock.model import Row
     from ..runtime.forked import Job
     from .load import Loaded
 

@@ -25,7 +25,7 @@ from .items import unknown_notetypes
 from .options import BuildOptions
 
 if TYPE_CHECKING:
-    from ..lock.rematch import Row
+    from ..lock.model import Row
 
 __all__ = ["LockPlace", "Planned", "plan_items"]
 

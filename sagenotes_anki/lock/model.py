@@ -13,9 +13,12 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from ..cards.identity import content_hash
+
+if TYPE_CHECKING:
+    from ..cards.notetypes import NoteType
 
 LOCK_FORMAT = 2
 # Format 1 hashed each item's JSON text; it is still read (its hashes compared the old way),
@@ -204,3 +207,11 @@ def _lean(entry: Entry) -> Entry:
 
 # Items the notes no longer yield: the lock is the only place their content lives on.
 KEPT_WITH_CONTENT = frozenset({"removed", "kept_removed", "carried"})
+
+
+class Row(NamedTuple):
+    """An item of this build, with its note type and content hash (made with its card)."""
+
+    item: Item
+    notetype: NoteType
+    digest: str

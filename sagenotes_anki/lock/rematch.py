@@ -26,23 +26,13 @@ import re
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from typing import NamedTuple
 
 from .. import codes
 from ..cards.identity import guid_for
-from ..cards.notetypes import NoteType
 from ..model import Diagnostic
 from ..source.charset import nfc
-from .model import Entry, Item, Lock
+from .model import Entry, Item, Lock, Row
 from .previous import Recovered
-
-
-class Row(NamedTuple):
-    """An item of this build, with its note type and content hash (made with its card)."""
-
-    item: Item
-    notetype: NoteType
-    digest: str
 
 Contents = Callable[[Collection[str]], Mapping[str, Recovered]]
 
