@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import stat
 import sys
 import zlib
 from collections.abc import Iterable, Mapping
@@ -21,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..runtime.atomic import write_best_effort
+from ..runtime.regular import open_regular
 from ..source.read import read_note
 
 __all__ = [
@@ -122,13 +122,10 @@ def read_regular(path: str | Path) -> bytes | None:
     """The bytes of the regular file at ``path``; None when it is missing, unreadable or no
     regular file (a FIFO or a device in the cache would block the read or never end)."""
     try:
-        fd = os.open(path, os.O_RDONLY | _NONBLOCK)
+        fd, info = open_regular(path)
     except OSError:
         return None
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return None
         parts = []
         while chunk := os.read(fd, max(info.st_size + 1, 1 << 16)):
             parts.append(chunk)
@@ -137,10 +134,6 @@ def read_regular(path: str | Path) -> bytes | None:
         return None
     finally:
         os.close(fd)
-
-
-# Opening a FIFO waits for a writer unless non-blocking (on a regular file it changes nothing).
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import re
 import sys
 from typing import Any
 
+from ..cards.identity import LATEST_TIME
 from .model import LEGACY_FORMAT, LOCK_FORMAT, Entry, Item, Lock, OutputRecord, Stamp
 
 
@@ -108,7 +109,7 @@ def output_record(raw: Any) -> OutputRecord:
 # times a date can show (SQLite and Anki hold 64 bits, but every later build hands out one
 # more than the latest: 2**63 - 1 in a lock would overflow them, and a mod far in the future
 # would keep every later change from looking newer to Anki for ever).
-_MOD_RANGE = range(253_402_300_800)
+_MOD_RANGE = range(LATEST_TIME + 1)
 
 
 def entry(found: Item, mod: int, digest: str, full: bool, bad: list[int]) -> Entry:

@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import sqlite3
-import stat
 import zipfile
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from ..runtime.leftovers import scratch_folder
+from ..runtime.regular import open_regular
 
 
 @dataclass(frozen=True)
@@ -69,18 +69,11 @@ def _recover_one(package: Path, guids: Collection[str]) -> Mapping[str, Recovere
 
 
 def _regular_file(path: Path) -> IO[bytes] | None:
-    """``path`` open for reading if it is a regular file, else None (opened without
-    blocking, so that a FIFO is seen for what it is rather than waited on)."""
+    """``path`` open for reading if it is a regular file, else None (never waiting on a
+    FIFO)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        fd, _ = open_regular(path)
     except OSError:
-        return None
-    try:
-        regular = stat.S_ISREG(os.fstat(fd).st_mode)
-    except OSError:
-        regular = False
-    if not regular:
-        os.close(fd)
         return None
     return open(fd, "rb")  # closed by the caller
 

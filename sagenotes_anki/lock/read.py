@@ -7,13 +7,12 @@ the build goes on as if for the first time.
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 from typing import IO
 
 from .. import codes
 from ..model import Diagnostic
+from ..runtime.regular import NotAFileError, open_regular
 from .document import LockFormatError, from_document, parse
 from .format import NotOurs, read_lines
 from .model import Lock
@@ -34,7 +33,7 @@ def read_lock(path: Path, shown_as: str) -> tuple[Lock, Diagnostic | None]:
                 text = f.read()
     except FileNotFoundError:
         return Lock(), None
-    except _NotAFile:
+    except NotAFileError:
         return Lock(), _lock_warning(shown_as, "is not a regular file (a FIFO or a device?)")
     except (OSError, UnicodeDecodeError) as exc:
         return Lock(), _lock_warning(shown_as, f"cannot be read ({exc})")
@@ -50,23 +49,10 @@ def read_lock(path: Path, shown_as: str) -> tuple[Lock, Diagnostic | None]:
     return lock, _bad_mods_warning(shown_as, bad)
 
 
-class _NotAFile(Exception):
-    pass
-
-
 def _open_regular(path: Path) -> IO[str]:
-    """``path`` opened for reading as text, if it is a regular file (else ``_NotAFile``).
-
-    Opened without blocking, so that a FIFO is seen for what it is rather than waited on.
-    """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise _NotAFile
-        return open(fd, encoding="utf-8", newline="\n")  # closed by the caller
-    except BaseException:
-        os.close(fd)
-        raise
+    """``path`` opened for reading as text, if it is a regular file (else NotAFileError)."""
+    fd, _ = open_regular(path)
+    return open(fd, encoding="utf-8", newline="\n")  # closed by the caller
 
 
 def _read_our_layout(f: IO[str], bad: list[int]) -> Lock | None:

@@ -17,12 +17,13 @@ from typing import Any
 
 from .. import codes
 from ..model import Diagnostic, ParseResult, StudyNote
+from ..runtime.regular import NotAFileError
 from ..source.charset import nfc
 from ..source.decode import damage_diagnostic, decode
 from ..source.frontmatter import split_front_matter
 from ..source.metadata import items, value
 from ..source.metadata import text as metadata_text
-from ..source.read import MAX_NOTE_BYTES, NotAFileError, TooLargeError, read_note
+from ..source.read import MAX_NOTE_BYTES, TooLargeError, read_note
 from .checks import check_note, no_tradeoffs
 from .extract import extract, lost_html
 from .mdast import Block, parse_blocks

@@ -9,20 +9,12 @@ from __future__ import annotations
 import os
 import stat
 
+from ..runtime.regular import NotAFileError, kind_of, open_regular
 from .walk import os_path
 
 # The largest real note is under 10 KiB; a note a hundred times that reads in well under a
 # second, and even a mebibyte of the most expensive markup parses in seconds, not minutes.
 MAX_NOTE_BYTES = 1024 * 1024
-_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-
-
-class NotAFileError(OSError):
-    """The path is a FIFO, a device, a socket or a folder, not a regular file."""
-
-    def __init__(self, kind: str) -> None:
-        super().__init__(f"not a regular file ({kind})")
-        self.kind = kind
 
 
 class TooLargeError(OSError):
@@ -37,20 +29,19 @@ def read_note(folder: str, relpath: str) -> bytes:
     """The bytes of one note; raises OSError (``NotAFileError``, ``TooLargeError`` too)."""
     path = os.path.join(folder, relpath)
     try:
-        fd = os.open(path, _OPEN_FLAGS)
+        fd, info = open_regular(path)
     except FileNotFoundError:
         odd = not relpath.isascii() or "\\x" in relpath  # a name shown decoded
         real = os_path(folder, relpath) if odd else None
         if real is None:
             raise
-        fd = _open(real)
+        fd, info = _open(real)
+    except NotAFileError:
+        raise
     except OSError:
         _refuse_special(path)  # a socket cannot be opened: say what it is
         raise
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise NotAFileError(_kind(info.st_mode))
         if info.st_size > MAX_NOTE_BYTES:
             raise TooLargeError(info.st_size)
         chunks = []
@@ -70,9 +61,11 @@ def read_note(folder: str, relpath: str) -> bytes:
         os.close(fd)
 
 
-def _open(path: str) -> int:
+def _open(path: str) -> tuple[int, os.stat_result]:
     try:
-        return os.open(path, _OPEN_FLAGS)
+        return open_regular(path)
+    except NotAFileError:
+        raise
     except OSError:
         _refuse_special(path)
         raise
@@ -84,16 +77,4 @@ def _refuse_special(path: str) -> None:
     except OSError:
         return
     if not stat.S_ISREG(mode):
-        raise NotAFileError(_kind(mode))
-
-
-def _kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a FIFO"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISDIR(mode):
-        return "a folder"
-    return "not a plain file"
+        raise NotAFileError(kind_of(mode))
