@@ -12,8 +12,9 @@ from anki.collection import Collection
 from test_notetypes import add_card_note, body, open_collection
 
 from sagenotes_anki import load_notes
+from sagenotes_anki.cards.comparison import picks
 from sagenotes_anki.cards.make import CardNote, cards_for
-from sagenotes_anki.cards.notetypes import CONCEPT, KEYPOINT, MCQ, TRADEOFF
+from sagenotes_anki.cards.notetypes import COMPARISON, CONCEPT, KEYPOINT, MCQ, TRADEOFF
 from sagenotes_anki.model import (
     Concept,
     Flow,
@@ -83,6 +84,8 @@ class TestOrderAndKeys:
             "tradeoff:Batch Transform",
             "question:1",
             "question:2",
+            "comparison:pros:유연함",
+            "comparison:pros:저렴",
         ]
 
     def test_note_types(self) -> None:
@@ -90,7 +93,7 @@ class TestOrderAndKeys:
         cards = cards_for(NOTE)
         assert [c.notetype for c in cards] == [KEYPOINT] + [CONCEPT] * 3 + [TRADEOFF] * 2 + [
             MCQ
-        ] * 2
+        ] * 2 + [COMPARISON] * 2
         assert all(len(c.fields) == len(c.notetype.fields) for c in cards)
 
     def test_keys_do_not_depend_on_content(self) -> None:
@@ -241,6 +244,8 @@ class TestInRealAnki:
             "tradeoff:Batch Transform": 1,  # pros only
             "question:1": 1,
             "question:2": 1,
+            "comparison:pros:유연함": 1,
+            "comparison:pros:저렴": 1,
         }
         (kp_front, kp_back), *_ = rendered["keypoint"]
         assert "Processing vs Batch &lt;Transform&gt;" in kp_front
@@ -278,13 +283,15 @@ class TestCorpus:
     def test_one_card_note_per_parsed_item(
         self, corpus_cards: list[tuple[StudyNote, CardNote]]
     ) -> None:
-        """Every parsed key point, concept, trade-off and question with a front is a card."""
+        """Every parsed key point, concept, trade-off and question with a front is a card,
+        and so is every comparison picked from the trade-offs."""
         notes = {n.identity: n for n, _ in corpus_cards}
         expected = sum(
             bool(n.key_point)
             + sum(1 for c in n.concepts if c.term.strip())
             + sum(1 for t in n.tradeoffs if t.subject.strip() and (t.pros or t.cons))
             + sum(1 for q in n.questions if q.stem and q.options)
+            + len(picks(n.tradeoffs))
             for n in notes.values()
         )
         assert len(corpus_cards) == expected > 2000

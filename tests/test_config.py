@@ -9,6 +9,7 @@ import pytest
 
 from sagenotes_anki import codes
 from sagenotes_anki.build import CARD_KINDS, BuildOptions
+from sagenotes_anki.cards.notetypes import DEFAULT_CARD_KINDS
 from sagenotes_anki.config import Config, ConfigError, find_config, load_config
 
 
@@ -93,7 +94,7 @@ class TestValues:
     def test_unset_keys_keep_library_defaults(self) -> None:
         """Keys the file does not set keep BuildOptions' own defaults."""
         options = Config(deck_name="Only this").options()
-        assert options.card_kinds == CARD_KINDS
+        assert options.card_kinds == DEFAULT_CARD_KINDS == CARD_KINDS - {"concept-reversed"}
         assert options.strict is False
 
 

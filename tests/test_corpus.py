@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from sagenotes_anki import load_notes
 from sagenotes_anki.model import StudyNote
 from sagenotes_anki.parse.note import load_note
+from sagenotes_anki.parse.sections import is_generic_label
 from sagenotes_anki.parse.vault import Vault
 
 # Template notes that really lack a part (checked by reading them); each must say so with a
@@ -109,7 +111,9 @@ class TestCorpus:
         for note in vault.notes:
             lines = (corpus_dir / note.path).read_text(encoding="utf-8").split("\n")
             for concept in note.concepts:
-                if concept.term not in lines[concept.line - 1]:
+                # Label items (정의, 특징) folded into their heading's concept point at the label.
+                folded = not concept.group and _labelled(lines[concept.line - 1])
+                if concept.term not in lines[concept.line - 1] and not folded:
                     wrong.append((note.path, concept.line, concept.term))
             for question in note.questions:
                 if "Question" not in lines[question.line - 1]:
@@ -150,3 +154,9 @@ class TestSeeds:
             result = load_note(corpus_dir / name)
             assert result.note is not None
             assert not result.has_errors
+
+
+def _labelled(line: str) -> bool:
+    """A line holding a paragraph label: ``- **정의**: ...``, ``**공통점**: ...``."""
+    match = re.match(r"\s*(?:[-*]\s+)?\*\*([^*]+?)[:\uff1a]?\*\*", line)
+    return match is not None and is_generic_label(match.group(1))

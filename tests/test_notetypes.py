@@ -16,7 +16,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from sagenotes_anki.cards.make import cards_for
 from sagenotes_anki.cards.notetypes import (
+    COMPARISON,
     CONCEPT,
+    CONCEPT_REVERSED,
     CSS,
     KEYPOINT,
     MCQ,
@@ -95,6 +97,8 @@ class TestSchema:
             "SageNotes Concept",
             "SageNotes Trade-off",
             "SageNotes MCQ",
+            "SageNotes Comparison",
+            "SageNotes Concept Reversed",
         ]
 
     def test_fields_in_final_order(self) -> None:
@@ -106,10 +110,16 @@ class TestSchema:
         )  # fmt: skip
         assert KEYPOINT.field_names == ("Topic", "Point", "Flow", "Source")
         assert [t.name for t in TRADEOFF.templates] == ["Pros", "Cons"]
+        assert COMPARISON.field_names == (
+            "Item", "Side", "Choices", "Answer", "Detail", "Topic", "Source"
+        )  # fmt: skip
+        assert CONCEPT_REVERSED.field_names == ("Definition", "Term", "Group", "Topic", "Source")
 
     def test_ids_never_change(self) -> None:
         """Model, field and template ids are the released constants (a change breaks syncs)."""
-        assert [n.id for n in NOTE_TYPES] == [1161010570, 1950071801, 2031391325, 1191548303]
+        assert [n.id for n in NOTE_TYPES] == [
+            1161010570, 1950071801, 2031391325, 1191548303, 1635454606, 1945250955
+        ]  # fmt: skip
         assert [f.id for f in CONCEPT.fields] == [
             1456779046, 1243553944, 1762601764, 1815752124, 1858597725
         ]  # fmt: skip
@@ -121,7 +131,15 @@ class TestSchema:
         ]  # fmt: skip
         assert [f.id for f in KEYPOINT.fields] == [1339626538, 1851904686, 1245894331, 2093166432]
         templates = [t.id for n in NOTE_TYPES for t in n.templates]
-        assert templates == [1249761399, 1888114880, 1618442848, 1586176231, 1461905893]
+        assert [f.id for f in COMPARISON.fields] == [
+            1776556857, 1230749893, 1115155512, 2114995588, 1159870187, 1396871175, 1140144443
+        ]  # fmt: skip
+        assert [f.id for f in CONCEPT_REVERSED.fields] == [
+            1794355899, 1851677993, 1531464736, 1077510873, 1789480885
+        ]  # fmt: skip
+        assert templates == [
+            1249761399, 1888114880, 1618442848, 1586176231, 1461905893, 1431872070, 1274131753
+        ]  # fmt: skip
 
     def test_ids_are_unique(self) -> None:
         """No two ids collide, so Anki never confuses two fields or templates."""

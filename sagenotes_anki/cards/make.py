@@ -16,7 +16,20 @@ from urllib.parse import quote
 from ..model import Concept, Question, StudyNote, TradeOff
 from ..source.charset import nfc
 from . import render
-from .notetypes import CARD_KINDS, CONCEPT, KEYPOINT, MCQ, TRADEOFF, NoteType
+from .comparison import SIDE_LABELS, picks
+from .context import short_topic
+from .notetypes import (
+    CARD_KINDS,
+    COMPARISON,
+    CONCEPT,
+    CONCEPT_REVERSED,
+    DEFAULT_CARD_KINDS,
+    KEYPOINT,
+    MCQ,
+    TRADEOFF,
+    NoteType,
+)
+from .reverse import blanked, only_blanks
 from .tags import anki_tags
 
 
@@ -113,10 +126,49 @@ def _concepts(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[C
             render.text_html(concept.term),
             render.html(concept.definition),
             render.text_html(concept.group),
-            render.text_html(note.title),
+            render.text_html(short_topic(note.title)),
             source,
         )
         yield CardNote(CONCEPT, key, fields, tags, copy, concept.line)
+
+
+def _reversed(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
+    """Definition -> term; a definition that is only its term gives no card."""
+    concepts: list[Concept] = [c for c in note.concepts if c.term.strip()]
+    keyed = _keyed("reversed", (c.term for c in concepts))
+    for (key, copy), concept in zip(keyed, concepts, strict=True):
+        front = blanked(render.html(concept.definition), concept.term)
+        if only_blanks(front):
+            continue
+        fields = (
+            front,
+            render.text_html(concept.term),
+            render.text_html(concept.group),
+            render.text_html(short_topic(note.title)),
+            source,
+        )
+        yield CardNote(CONCEPT_REVERSED, key, fields, tags, copy, concept.line)
+
+
+def _comparisons(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
+    """One trade-off item on the front, which subject it belongs to on the back."""
+    chosen = picks(note.tradeoffs)
+    keyed = _keyed("comparison", (f"{p.side}:{p.item.plain().strip()}" for p in chosen))
+    for (key, copy), pick in zip(keyed, chosen, strict=True):
+        items = getattr(pick.subject, pick.side)
+        detail = f"<b>{escape(pick.answer)}</b> · {SIDE_LABELS[pick.side]}" + render.html_list(
+            items
+        )
+        fields = (
+            render.html(pick.item),
+            SIDE_LABELS[pick.side],
+            escape(" / ".join(pick.choices)),
+            render.text_html(pick.answer),
+            detail,
+            render.text_html(short_topic(note.title)),
+            source,
+        )
+        yield CardNote(COMPARISON, key, fields, tags, copy, pick.subject.line)
 
 
 def _tradeoffs(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
@@ -158,6 +210,8 @@ _MAKERS = (
     ("concept", _concepts),
     ("tradeoff", _tradeoffs),
     ("mcq", _questions),
+    ("comparison", _comparisons),
+    ("concept-reversed", _reversed),
 )
 
 
@@ -179,14 +233,14 @@ def cards_for(
     vault_name: str | None = None,
 ) -> tuple[CardNote, ...]:
     """The Anki notes for one study note, in study order: key point, concepts, trade-offs,
-    questions.
+    questions, comparisons, reversed concepts.
 
-    ``kinds`` (default: ``options.card_kinds``, else every kind) picks which of those to make;
+    ``kinds`` (default: ``options.card_kinds``, else the default kinds) picks which of those to make;
     ``vault_name`` (default: ``options.vault_name``) turns the Source field into an
     ``obsidian://`` link. Keyword arguments win over ``options``.
     """
     if kinds is None:
-        kinds = options.card_kinds if options is not None else CARD_KINDS
+        kinds = options.card_kinds if options is not None else DEFAULT_CARD_KINDS
     if vault_name is None and options is not None:
         vault_name = options.vault_name
     unknown = kinds - CARD_KINDS

@@ -1,4 +1,4 @@
-"""The four Anki note types: fixed ids, fields, templates and CSS (no genanki here).
+"""The Anki note types: fixed ids, fields, templates and CSS (no genanki here).
 
 Every id below was drawn at random once and is a literal forever: Anki matches note types,
 fields and templates by id on import, so a changed id would mean a new note type and a full
@@ -52,6 +52,8 @@ class NoteType:
 
 
 # Schema (names and order are final):
+#   SageNotes Comparison: Item, Side, Choices, Answer, Detail, Topic, Source
+#   SageNotes Concept Reversed: Definition, Term, Group, Topic, Source
 #   SageNotes Concept:   Term, Definition, Group, Topic, Source
 #   SageNotes Trade-off: Subject, Pros, Cons, Topic, Source        (templates: Pros, Cons)
 #   SageNotes MCQ:       Question, Options, Answer, Explanation, Choose, Topic, Source
@@ -72,12 +74,19 @@ def _front_back(front: str, back: str) -> tuple[str, str]:
     return front, '{{FrontSide}}\n<hr id="answer">\n' + back
 
 
+# The front gives the note's short topic and the group above the term, so that the term
+# can be answered alone ("데이터 보존 기간" of Kinesis, "CSV" in Pipe mode).
+_CONCEPT_CONTEXT = (
+    '{{#Topic}}<span class="topic">{{Topic}}</span>{{/Topic}}'
+    '{{#Group}}<span class="group">{{Group}}</span>{{/Group}}'
+)
 _CONCEPT_Q, _CONCEPT_A = _front_back(
     '<div class="sn concept">\n<div class="kind">개념 · Concept</div>\n'
+    f'<div class="context front-context">{_CONCEPT_CONTEXT}</div>\n'
     '<div class="term">{{Term}}</div>\n</div>',
     '<div class="sn concept">\n<div class="definition">{{Definition}}</div>\n'
-    '<div class="context">{{#Group}}<span class="group">{{Group}}</span>{{/Group}}'
-    '{{#Topic}}<span class="topic">{{Topic}}</span>{{/Topic}}</div>\n' + _SOURCE + "\n</div>",
+    + _SOURCE
+    + "\n</div>",
 )
 
 
@@ -191,7 +200,68 @@ KEYPOINT = NoteType(
     css=CSS,
 )
 
-NOTE_TYPES: tuple[NoteType, ...] = (KEYPOINT, CONCEPT, TRADEOFF, MCQ)
+# One advantage or disadvantage on the front, "which of A / B?": answered with one name.
+_COMPARISON_Q, _COMPARISON_A = _front_back(
+    '<div class="sn comparison">\n<div class="kind">비교 · Which one?</div>\n'
+    '{{#Topic}}<div class="context front-context">{{Topic}}</div>{{/Topic}}\n'
+    '<div class="side">{{Side}}</div>\n<div class="item">{{Item}}</div>\n'
+    '<div class="prompt">어느 쪽? · Which one? <span class="choices">{{Choices}}</span></div>'
+    "\n</div>",
+    '<div class="sn comparison">\n<div class="answer-name">{{Answer}}</div>\n'
+    '{{#Detail}}<div class="detail">{{Detail}}</div>{{/Detail}}\n' + _SOURCE + "\n</div>",
+)
 
-# The kinds of card a build can be asked for (``--cards``), one per note type.
-CARD_KINDS = frozenset({"keypoint", "concept", "tradeoff", "mcq"})
+# The definition (its term blanked out) on the front, the term on the back.
+_REVERSED_Q, _REVERSED_A = _front_back(
+    '<div class="sn concept reversed">\n<div class="kind">용어 · Which term?</div>\n'
+    f'<div class="context front-context">{_CONCEPT_CONTEXT}</div>\n'
+    '<div class="definition">{{Definition}}</div>\n'
+    '<div class="prompt">어떤 용어? · Which term is this?</div>\n</div>',
+    '<div class="sn concept reversed">\n<div class="term">{{Term}}</div>\n' + _SOURCE + "\n</div>",
+)
+
+COMPARISON = NoteType(
+    name="SageNotes Comparison",
+    id=1635454606,
+    fields=_fields(
+        ("Item", 1776556857),
+        ("Side", 1230749893),
+        ("Choices", 1115155512),
+        ("Answer", 2114995588),
+        ("Detail", 1159870187),
+        ("Topic", 1396871175),
+        ("Source", 1140144443),
+    ),
+    templates=(Template("Comparison", 1431872070, _COMPARISON_Q, _COMPARISON_A),),
+    css=CSS,
+)
+
+CONCEPT_REVERSED = NoteType(
+    name="SageNotes Concept Reversed",
+    id=1945250955,
+    fields=_fields(
+        ("Definition", 1794355899),
+        ("Term", 1851677993),
+        ("Group", 1531464736),
+        ("Topic", 1077510873),
+        ("Source", 1789480885),
+    ),
+    templates=(Template("Concept Reversed", 1274131753, _REVERSED_Q, _REVERSED_A),),
+    css=CSS,
+)
+
+NOTE_TYPES: tuple[NoteType, ...] = (
+    KEYPOINT,
+    CONCEPT,
+    TRADEOFF,
+    MCQ,
+    COMPARISON,
+    CONCEPT_REVERSED,
+)
+
+# The kinds of card a build can be asked for (``--cards``).
+CARD_KINDS = frozenset(
+    {"keypoint", "concept", "tradeoff", "mcq", "comparison", "concept-reversed"}
+)
+# What a build makes when neither ``--cards`` nor the configuration says.
+DEFAULT_CARD_KINDS = CARD_KINDS - {"concept-reversed"}

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from .. import codes
 from ..model import Concept, Diagnostic, Flow, RichText
 from .mdast import Block
-from .outline import Section, without_callout
+from .labels import fold_labels, heading_text, label_line, sub_group, unnumbered
+from .outline import TEMPLATE, Section, without_callout
 from .richtext import (
     Token,
     drop_prefix,
@@ -51,6 +52,8 @@ def extract(sections: list[Section], names: SectionNames) -> Found:
         extractor = _EXTRACTORS.get(section.kind)
         if extractor is not None:
             extractor(section, found, names)
+    if not any(section.kind in TEMPLATE for section in sections):
+        free_form_concepts(sections, found, names)
     return found
 
 
@@ -91,6 +94,8 @@ def _explanation(section: Section, found: Found, names: SectionNames) -> None:
 
 def _concepts(section: Section, found: Found, names: SectionNames) -> None:
     group = ""
+    label: str | None = None  # a bold label line ("**차이점**:"): the bullets' group below it
+    start = len(found.concepts)
     for block in section.blocks:
         if block.type == "heading" and block.level > section.level:
             group = block.text().plain().strip()
@@ -98,15 +103,44 @@ def _concepts(section: Section, found: Found, names: SectionNames) -> None:
             practical = names.matches("practical", group) or section.kind == "practical"
             for item, line in block.items():
                 text = item_text(item)
-                concept = concept_of(text, group, line)
+                concept = concept_of(text, sub_group(group, label), line)
                 if concept is not None:
                     found.concepts.append(concept)
                 elif practical and text:
                     found.practical.append(text)
         elif block.type == "paragraph":
-            found.concepts += _paragraph_concepts(block, group)
+            label = label_line(block)
+            if label is None:
+                found.concepts += _paragraph_concepts(block, group)
+            continue
         elif block.type == "table":
             found.concepts += _table_concepts(block, group)
+        label = None
+    found.concepts[start:] = fold_labels(found.concepts[start:], section.heading)
+
+
+def free_form_concepts(sections: list[Section], found: Found, names: SectionNames) -> None:
+    """A note without the template's sections: its ``- **Term**: definition`` bullets (and
+    lines) as concepts, each under the nearest heading above it."""
+    for section in sections:
+        group = unnumbered(section.heading)
+        label: str | None = None
+        start = len(found.concepts)
+        for block in section.blocks:
+            if block.type == "heading":
+                group = heading_text(block)
+            elif block.type == "list":
+                for item, line in block.items():
+                    concept = concept_of(item_text(item), sub_group(group, label), line)
+                    if concept is not None:
+                        found.concepts.append(concept)
+            elif block.type == "paragraph":
+                label = label_line(block)
+                if label is None:
+                    found.concepts += _paragraph_concepts(block, group)
+                continue
+            label = None
+        found.concepts[start:] = fold_labels(found.concepts[start:], section.heading)
 
 
 def _paragraph_concepts(block: Block, group: str) -> list[Concept]:

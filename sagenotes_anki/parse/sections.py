@@ -100,7 +100,24 @@ class SectionNames:
         "Additional explanation",
     )
     pros: tuple[str, ...] = ("장점", "Pros", "Advantages", "Advantage", "Pro")
-    cons: tuple[str, ...] = ("단점", "Cons", "Disadvantages", "Disadvantage", "Con")
+    cons: tuple[str, ...] = (
+        "단점",
+        "Cons",
+        "Disadvantages",
+        "Disadvantage",
+        "Con",
+        # Limits are cons: "Scatterplot 한계", "Amazon Forecast 제약사항".
+        "한계",
+        "한계점",
+        "제약",
+        "제약사항",
+        "제약 사항",
+        "핵심 제약사항",
+        "Limitations",
+        "Limitation",
+        "Limits",
+        "Constraints",
+    )
 
     def names(self, kind: str) -> tuple[str, ...]:
         """The spellings of one kind (``"explanation-of-answer"`` or its field name)."""
@@ -161,3 +178,104 @@ def _field_name(kind: str) -> str:
 
 
 DEFAULT_SECTIONS = SectionNames()
+
+
+#: Paragraph labels: words that head a paragraph or bullet about the thing above them
+#: ("- **정의**: ...", "**공통점**: ...") and name no concept of their own. Gathered from the
+#: real vault's concept sections; compared after :func:`normalize`.
+GENERIC_LABELS = (
+    # what a thing is
+    "정의",
+    "개요",
+    "의미",
+    "설명",
+    "Definition",
+    "Overview",
+    "Description",
+    # what it is like, how it works
+    "특징",
+    "주요 특징",
+    "핵심 특징",
+    "특성",
+    "기능",
+    "실제 기능",
+    "주요 기능",
+    "역할",
+    "원리",
+    "작동 방식",
+    "동작 방식",
+    "작동 원리",
+    "구성",
+    "구조",
+    "방법",
+    "Features",
+    "Characteristics",
+    "How it works",
+    # what it is for
+    "용도",
+    "목적",
+    "사용 사례",
+    "활용",
+    "활용 사례",
+    "사용처",
+    "Use case",
+    "Use cases",
+    "Purpose",
+    # how it compares
+    "공통점",
+    "차이점",
+    "비교",
+    "장점",
+    "단점",
+    "한계",
+    "한계점",
+    "제약",
+    "제약사항",
+    "Similarities",
+    "Differences",
+    "Pros",
+    "Cons",
+    "Limitations",
+    # asides
+    "예시",
+    "예",
+    "예제",
+    "주의",
+    "주의사항",
+    "주의점",
+    "참고",
+    "참고사항",
+    "요약",
+    "핵심",
+    "결과",
+    "효과",
+    "이유",
+    "고려사항",
+    "적용 고려사항",
+    "필수 요소",
+    "해결책",
+    "Example",
+    "Examples",
+    "Note",
+    "Notes",
+    "Summary",
+    "Tip",
+    "Caution",
+    "Warning",
+)
+
+#: The labels that say what the thing above them is: their text is its definition.
+DEFINING_LABELS = ("정의", "개요", "의미", "설명", "Definition", "Overview", "Description")
+
+_GENERIC = frozenset(normalize(label) for label in GENERIC_LABELS)
+_DEFINING = frozenset(normalize(label) for label in DEFINING_LABELS)
+
+
+def is_generic_label(text: str) -> bool:
+    """Whether a bold term is only a paragraph label (정의, 특징, 공통점, ...)."""
+    return normalize(text) in _GENERIC
+
+
+def is_defining_label(text: str) -> bool:
+    """Whether a label's text defines the thing above it (정의, Definition, ...)."""
+    return normalize(text) in _DEFINING

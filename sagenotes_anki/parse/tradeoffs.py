@@ -224,8 +224,7 @@ def _pros_cons(
 def _add_items(
     found: dict[str, TradeOff], subject: str, side: str, items: list[RichText], line: int
 ) -> None:
-    # "KNN (K-Nearest Neighbors) 장점" and "KNN 단점" are one subject.
-    key = normalize(_PARENTHETICAL.sub("", subject)) or normalize(subject)
+    key = _subject_key(found, subject)
     entry = found.get(key) or TradeOff(subject, (), (), line)
     kept = tuple(item for item in items if item)
     if side == "pros":
@@ -233,3 +232,19 @@ def _add_items(
     else:
         entry = TradeOff(entry.subject, entry.pros, entry.cons + kept, entry.line)
     found[key] = entry
+
+
+def _subject_key(found: dict[str, TradeOff], subject: str) -> str:
+    """The entry a label's subject belongs to. A parenthesis is part of the name:
+    "대안 (Athena)" and "대안 (Glue Streaming)" are two subjects; only a name written once
+    with and once without its parenthesis is one ("KNN (K-Nearest Neighbors) 장점",
+    "KNN 단점")."""
+    key = normalize(subject)
+    if key in found or not key:
+        return key
+    base = normalize(_PARENTHETICAL.sub("", subject))
+    if base and base != key:  # "KNN (...)" after a bare "KNN"
+        return base if base in found else key
+    # A bare "KNN" after "KNN (...)": the one entry whose name without parenthesis it is.
+    same = [k for k, t in found.items() if normalize(_PARENTHETICAL.sub("", t.subject)) == key]
+    return same[0] if len(same) == 1 else key
