@@ -57,6 +57,7 @@ def test_first_build_writes_package_and_lock(notes: Path, tmp_path: Path) -> Non
         "SageNotes Concept",
         "SageNotes Trade-off",
         "SageNotes MCQ",
+        "SageNotes Comparison",
     }
     assert (report.new, report.changed, report.unchanged, report.removed) == (total, 0, 0, 0)
     assert report.size == out.stat().st_size > 0

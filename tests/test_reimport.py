@@ -29,6 +29,7 @@ from ankiutil import (
     review,
 )
 
+from sagenotes_anki.cards.comparison import picks
 from sagenotes_anki import load_notes
 from sagenotes_anki.build import BuildOptions, BuildReport, build
 from sagenotes_anki.cards.identity import guid_for
@@ -101,6 +102,7 @@ def expected_counts(vault: Vault) -> dict[str, int]:
             for t in n.tradeoffs
         ),
         "SageNotes MCQ": sum(bool(q.stem) and bool(q.options) for n in notes for q in n.questions),
+        "SageNotes Comparison": sum(len(picks(n.tradeoffs)) for n in notes),
     }
 
 

@@ -31,7 +31,7 @@ def short_topic(title: str) -> str:
     parts = [p for p in _SEPARATORS.split(topic) if p.strip()]
     if parts and len(parts[0]) >= 6:
         topic = parts[0].strip()
-    if len(topic) <= TOPIC_MAX or (_VERSUS.search(topic) and len(topic) <= 40):
+    if len(topic) <= TOPIC_MAX or (_VERSUS.search(topic) and len(topic) <= 48):
         return topic  # "A vs B" is the subject itself
     cut = _ENDS.search(topic)
     if cut is not None and 4 <= cut.start() <= TOPIC_MAX + 6:

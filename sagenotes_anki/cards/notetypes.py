@@ -76,9 +76,11 @@ def _front_back(front: str, back: str) -> tuple[str, str]:
 
 # The front gives the note's short topic and the group above the term, so that the term
 # can be answered alone ("데이터 보존 기간" of Kinesis, "CSV" in Pipe mode).
+# The separator is text, not CSS, so that Anki's browser and screen readers read it too.
 _CONCEPT_CONTEXT = (
     '{{#Topic}}<span class="topic">{{Topic}}</span>{{/Topic}}'
-    '{{#Group}}<span class="group">{{Group}}</span>{{/Group}}'
+    '{{#Group}}{{#Topic}}<span class="sep"> · </span>{{/Topic}}'
+    '<span class="group">{{Group}}</span>{{/Group}}'
 )
 _CONCEPT_Q, _CONCEPT_A = _front_back(
     '<div class="sn concept">\n<div class="kind">개념 · Concept</div>\n'

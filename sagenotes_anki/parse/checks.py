@@ -33,11 +33,14 @@ def check_note(
     questions: tuple[Any, ...],
     diagnostics: list[Diagnostic],
     body: str,
+    concepts: int = 0,
 ) -> None:
-    """Note-level warnings: missing sections, free-form notes, raw HTML."""
+    """Note-level warnings: missing sections, free-form notes (``concepts``: how many
+    concepts a free-form note gave), raw HTML."""
     h1 = next((b.line for b in blocks if b.type == "heading" and b.level == 1), None)
     top = h1 or (blocks[0].line if blocks else 1)
-    diagnostics += _section_warnings(path, top, blocks, sections, is_template, questions)
+    found = _section_warnings(path, top, blocks, sections, is_template, questions, concepts)
+    diagnostics += found
     diagnostics += _markup_notes(path, blocks, body)
 
 
@@ -48,6 +51,7 @@ def _section_warnings(
     sections: list[Section],
     is_template: bool,
     questions: tuple[Any, ...],
+    concepts: int = 0,
 ) -> list[Diagnostic]:
     """A free-form note, a template section missing, a question section with no question;
     ``top``: the line of the note's title (else its first block)."""
@@ -56,8 +60,9 @@ def _section_warnings(
     if blocks and not is_template:
         message = (
             "free-form note: none of the template's sections (🎯 핵심 포인트, 📝 설명, "
-            "🔍 주요개념, 📝 관련 문제) was found, so it gives no key-point, concept or "
-            f"trade-off cards ({len(questions)} question(s) found); fine for reference notes, "
+            "🔍 주요개념, 📝 관련 문제) was found, so it gives no key-point card; its "
+            f"'- **Term**: definition' bullets give {concepts} concept card(s), under their "
+            f"nearest heading ({len(questions)} question(s) found); fine for reference notes, "
             "otherwise add those H2 sections"
         )
         found.append(Diagnostic(path, top, "info", codes.FREE_FORM_NOTE, message))

@@ -166,7 +166,8 @@ def _note(
     named = metadata_text(value(metadata, "title")) or str(PurePosixPath(path).with_suffix(""))
     identity = nfc(named)  # an NFD spelling (a copy from macOS) is the same note
     tradeoffs = read_tradeoffs(others, names)
-    check_note(path, blocks, sections, is_template, questions, diagnostics, body)
+    concepts = len(found.concepts)
+    check_note(path, blocks, sections, is_template, questions, diagnostics, body, concepts)
     if is_template:
         diagnostics += lost_html(path, sections, found, names)
     if is_template and "explanation" in kinds and not tradeoffs:
