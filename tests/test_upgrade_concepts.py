@@ -1,0 +1,91 @@
+"""Upgrading from the release before context fronts, folded labels and comparison cards: a
+lock written by that release (commit 3c5cb8c) on the real vault still matches, every concept
+and trade-off card keeps its GUID, and only the paragraph-label cards are replaced."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sagenotes_anki.build import BuildOptions, build
+from sagenotes_anki.lock.model import LOCK_NAME, REMOVED_TAG
+from sagenotes_anki.lock.read import read_lock
+from sagenotes_anki.parse.sections import is_generic_label
+
+ROOT = Path(__file__).resolve().parent.parent
+RELEASE = "3c5cb8c"  # the last release whose concept fronts were the bare term
+T1 = 1_800_000_000
+
+
+def _release(tmp_path: Path) -> Path:
+    where = tmp_path / "release"
+    where.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", RELEASE, "sagenotes_anki"],
+        capture_output=True,
+        check=False,
+    )
+    if archive.returncode != 0:
+        pytest.skip(f"the release {RELEASE} is not in this clone's history")
+    subprocess.run(["tar", "-x", "-C", str(where)], input=archive.stdout, check=True)
+    return where
+
+
+def _items(notes: Path) -> dict[str, tuple[str, str, str]]:
+    """The lock's items the notes still give (not kept as removed): GUID -> (note type,
+    identity, key)."""
+    lock, problem = read_lock(notes / LOCK_NAME, LOCK_NAME)
+    assert problem is None
+    return {
+        guid: (e.item.notetype, e.item.identity, e.item.key)
+        for guid, e in lock.entries.items()
+        if REMOVED_TAG not in e.item.tags
+    }
+
+
+def test_a_vault_built_by_the_release_keeps_its_concept_and_tradeoff_guids(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    release = _release(tmp_path)
+    notes = tmp_path / "notes"
+    shutil.copytree(corpus_dir, notes)
+    run = subprocess.run(
+        [sys.executable, "-m", "sagenotes_anki", "build", str(notes), "-o", str(tmp_path / "1.apkg")],
+        cwd=release,
+        env={"PYTHONPATH": str(release), "SOURCE_DATE_EPOCH": str(T1), "HOME": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    before = _items(notes)
+    report = build(notes, tmp_path / "2.apkg", BuildOptions(timestamp=T1 + 3600))
+    assert report.written
+    after = _items(notes)
+    present = set(after)
+    lost = []
+    for guid, (notetype, identity, key) in before.items():
+        if notetype == "SageNotes Concept" and _label(key):
+            continue  # "정의", "공통점": replaced by their heading's concept
+        if guid not in present or after[guid][2] != key:
+            lost.append((identity, key))
+    assert lost == []
+    # The label cards are the only ones the new build does not make again: each is kept,
+    # tagged removed, or re-matched by content to its heading's concept (history and all).
+    replaced = sorted(
+        k for t, _, k in before.values() if t == "SageNotes Concept" and _label(k)
+    )
+    assert replaced == ["concept:공통점", "concept:정의", "concept:정의", "concept:정의#2",
+                        "concept:특징", "concept:한계"]  # fmt: skip
+    assert report.removed + report.rematched == len(replaced)
+    gone = {k for g, (t, _, k) in before.items() if g not in present}
+    assert gone <= set(replaced) and len(gone) == report.removed
+
+
+def _label(key: str) -> bool:
+    """A concept key whose term is a paragraph label: ``concept:정의#2``."""
+    return is_generic_label(key.split(":", 1)[1].split("#")[0])
