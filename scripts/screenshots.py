@@ -27,7 +27,7 @@ from browserutil import (  # noqa: E402
     rendered_cards,
 )
 
-from sagenotes_anki.build import BuildOptions, build  # noqa: E402
+from sagenotes_anki.build import CARD_KINDS, BuildOptions, build  # noqa: E402
 
 NOTE = "sagemaker-processing-vs-batch-transform.md"
 CORPUS = ROOT.parent / "shared" / "corpus" / "mercurydb"
@@ -36,6 +36,8 @@ SLUGS = {
     "SageNotes Concept": "concept",
     "SageNotes Trade-off": "trade-off",
     "SageNotes MCQ": "mcq",
+    "SageNotes Comparison": "comparison",
+    "SageNotes Concept Reversed": "concept-reversed",
 }
 
 
@@ -58,7 +60,8 @@ def main() -> int:
         notes = Path(tmp) / "notes"
         notes.mkdir()
         shutil.copy(args.notes / NOTE, notes / NOTE)
-        report = build(notes, Path(tmp) / "deck.apkg", BuildOptions(timestamp=1_750_000_000))
+        options = BuildOptions(timestamp=1_750_000_000, card_kinds=CARD_KINDS)  # every kind
+        report = build(notes, Path(tmp) / "deck.apkg", options)
         if not report.written:
             print(f"build failed: {report.diagnostics}", file=sys.stderr)
             return 1

@@ -32,8 +32,10 @@ from sagenotes_anki.model import Concept, RichText, StudyNote
 from sagenotes_anki.parse.sections import DEFAULT_SECTIONS, is_generic_label
 from sagenotes_anki.parse.vault import Vault
 from sagenotes_anki.preview.faces import preview_cards
+from sagenotes_anki.preview.page import write_preview
 
 NOTES = Path(__file__).parent / "cards_worth"
+BLANKS = "\uff3f" * 3  # the blank a reversed card shows for its term
 
 
 def text(fragment: str) -> str:
@@ -74,7 +76,7 @@ class TestConceptFront:
     def test_the_front_names_topic_and_group_above_the_term(
         self, mine: dict[str, StudyNote], col: Collection
     ) -> None:
-        """"데이터 보존 기간" says which service and which part; the definition stays behind."""
+        """ "데이터 보존 기간" says which service and which part; the definition stays behind."""
         card = _concept(mine["kinesis-retention.md"], "concept:데이터 보존 기간")
         ((front, back),) = _faces(col, card)
         assert front == "개념 · Concept Kinesis Data Streams · 핵심 기능 비교 데이터 보존 기간"
@@ -97,10 +99,13 @@ class TestConceptFront:
         assert short_topic("SageMaker Training에서 Pipe Mode를 통한 I/O 성능 최적화") == (
             "SageMaker Training"
         )
-        assert short_topic("📦 Amazon S3 + Glacier 기반 머신러닝 데이터 보관 전략") == "Amazon S3 + Glacier"
-        assert short_topic("SageMaker Processing Jobs vs Batch Transform - 네이밍 함정 구별하기") == (
-            "SageMaker Processing Jobs vs Batch Transform"
+        assert (
+            short_topic("📦 Amazon S3 + Glacier 기반 머신러닝 데이터 보관 전략")
+            == "Amazon S3 + Glacier"
         )
+        assert short_topic(
+            "SageMaker Processing Jobs vs Batch Transform - 네이밍 함정 구별하기"
+        ) == ("SageMaker Processing Jobs vs Batch Transform")
         assert short_topic("Kinesis Data Firehose 버퍼링") == "Kinesis Data Firehose 버퍼링"
 
     def test_corpus_fronts_are_rarely_shared(self, corpus: Vault) -> None:
@@ -121,7 +126,7 @@ class TestConceptFront:
 
 class TestLabels:
     def test_labels_fold_into_their_headings_concept(self, mine: dict[str, StudyNote]) -> None:
-        """"정의" and "특징" under "클래스 가중치" are one card named after the heading."""
+        """ "정의" and "특징" under "클래스 가중치" are one card named after the heading."""
         note = mine["firehose-buffering.md"]
         terms = [c.term for c in note.concepts]
         assert "정의" not in terms and "특징" not in terms and "공통점" not in terms
@@ -134,7 +139,7 @@ class TestLabels:
         assert common.definition.plain() == "공통점: 둘 다 컨테이너 오케스트레이션 플랫폼"
 
     def test_a_label_line_heads_the_bullets_below_it(self, mine: dict[str, StudyNote]) -> None:
-        """"**차이점**:" over bullets becomes part of their group."""
+        """ "**차이점**:" over bullets becomes part of their group."""
         by_term = {c.term: c for c in mine["firehose-buffering.md"].concepts}
         assert by_term["ECS"].group == "ECS vs Kubernetes 관계 · 차이점"
         assert by_term["Kubernetes(EKS)"].group == "ECS vs Kubernetes 관계 · 차이점"
@@ -153,13 +158,19 @@ class TestLabels:
 
 class TestTradeOffs:
     def test_parenthesised_subjects_stay_apart(self, mine: dict[str, StudyNote]) -> None:
-        """"대안 (Athena)" and "대안 (Glue Streaming)" are two subjects; KNN with and without
+        """ "대안 (Athena)" and "대안 (Glue Streaming)" are two subjects; KNN with and without
         its parenthesis is one; "한계" lists cons."""
         kinesis = {t.subject: t for t in mine["kinesis-retention.md"].tradeoffs}
         athena, glue = kinesis["대안 (Athena)"], kinesis["대안 (Glue Streaming)"]
-        assert [p.plain() for p in athena.pros] == ["S3 데이터에 표준 SQL 쿼리 가능", "서버리스로 비용 효율적"]
+        assert [p.plain() for p in athena.pros] == [
+            "S3 데이터에 표준 SQL 쿼리 가능",
+            "서버리스로 비용 효율적",
+        ]
         assert "Spark 기반 유연한 변환" in [p.plain() for p in glue.pros]
-        assert [c.plain() for c in glue.cons] == ["관리 및 성능 튜닝 부담", "Athena보다 쿼리 준비가 느림"]
+        assert [c.plain() for c in glue.cons] == [
+            "관리 및 성능 튜닝 부담",
+            "Athena보다 쿼리 준비가 느림",
+        ]
         firehose = {t.subject: t for t in mine["firehose-buffering.md"].tradeoffs}
         knn = firehose["KNN (K-Nearest Neighbors)"]
         assert [p.plain() for p in knn.pros] == ["학습이 필요 없음"]
@@ -174,7 +185,9 @@ class TestTradeOffs:
         assert "Spark 기반 유연한 변환" in [
             p.plain() for p in realtime["대안 (Glue Streaming)"].pros
         ]
-        mlp = {t.subject: t for t in by_path["classification-mlp-imbalanced-balancing.md"].tradeoffs}
+        mlp = {
+            t.subject: t for t in by_path["classification-mlp-imbalanced-balancing.md"].tradeoffs
+        }
         assert [p.plain() for p in mlp["대안(XGBoost)"].pros] == [
             "불균형 데이터에 상대적으로 강건",
             "트리 기반 모델이라 해석력 높음",
@@ -199,7 +212,9 @@ class TestComparison:
         )
         assert back.startswith(front) and "Kinesis Data Streams" in back[len(front) :]
         ((front, back),) = _faces(col, cards[1])
-        assert "S3 데이터에 표준 SQL 쿼리 가능" in front and back[len(front) :].startswith(" Athena")
+        assert "S3 데이터에 표준 SQL 쿼리 가능" in front and back[len(front) :].startswith(
+            " Athena"
+        )
 
     def test_shared_and_telling_items_are_not_asked(self, mine: dict[str, StudyNote]) -> None:
         """An item of two subjects, or one naming a subject, has no single right answer."""
@@ -218,7 +233,7 @@ class TestComparison:
             if note.is_template
         ]
         low, median, high = statistics.quantiles(counts, n=4)
-        assert 10 <= low and median <= 15 and high <= 16
+        assert low >= 10 and median <= 15 and high <= 16
 
 
 class TestReversed:
@@ -248,7 +263,7 @@ class TestReversed:
             StudyNote(identity="x", title="x", path="x.md", concepts=(fn,)),
             kinds=frozenset({"concept-reversed"}),
         )
-        assert text(made.fields[0]) == "＿＿＿ : ＿＿＿ 이면 놓친 양성"  # blanks are spans
+        assert text(made.fields[0]) == f"{BLANKS} : {BLANKS} 이면 놓친 양성"  # blanks are spans
 
     def test_build_with_cards_option(self, tmp_path: Path) -> None:
         """`--cards concept-reversed` (the build option) makes only the reversed cards."""
@@ -274,3 +289,15 @@ class TestFreeForm:
     def test_corpus_free_form_notes_give_cards(self, corpus: Vault) -> None:
         free = [n for n in corpus.notes if not n.is_template]
         assert len(free) == 4 and all(len(n.concepts) >= 5 for n in free)
+
+
+def test_preview_page_shows_the_new_kinds(tmp_path: Path) -> None:
+    """The preview lists comparison and reversed cards (when asked for), filterable by type."""
+    out = tmp_path / "preview.html"
+    count = write_preview(NOTES, out, BuildOptions(card_kinds=CARD_KINDS))
+    page = out.read_text(encoding="utf-8")
+    shown = Counter(re.findall(r'class="pv-card" data-notetype="([^"]+)"', page))
+    assert shown["SageNotes Comparison"] == 4  # two notes with two subjects or more, 2 each
+    assert shown["SageNotes Concept Reversed"] == shown["SageNotes Concept"] > 5
+    assert sum(shown.values()) == count
+    assert "Kinesis Data Streams" in page and "어느 쪽? · Which one?" in page

@@ -29,9 +29,9 @@ from ankiutil import (
     review,
 )
 
-from sagenotes_anki.cards.comparison import picks
 from sagenotes_anki import load_notes
 from sagenotes_anki.build import BuildOptions, BuildReport, build
+from sagenotes_anki.cards.comparison import picks
 from sagenotes_anki.cards.identity import guid_for
 from sagenotes_anki.lock.model import REMOVED_TAG
 from sagenotes_anki.model import StudyNote

@@ -54,7 +54,15 @@ def test_a_vault_built_by_the_release_keeps_its_concept_and_tradeoff_guids(
     notes = tmp_path / "notes"
     shutil.copytree(corpus_dir, notes)
     run = subprocess.run(
-        [sys.executable, "-m", "sagenotes_anki", "build", str(notes), "-o", str(tmp_path / "1.apkg")],
+        [
+            sys.executable,
+            "-m",
+            "sagenotes_anki",
+            "build",
+            str(notes),
+            "-o",
+            str(tmp_path / "1.apkg"),
+        ],
         cwd=release,
         env={"PYTHONPATH": str(release), "SOURCE_DATE_EPOCH": str(T1), "HOME": str(tmp_path)},
         capture_output=True,
@@ -76,9 +84,7 @@ def test_a_vault_built_by_the_release_keeps_its_concept_and_tradeoff_guids(
     assert lost == []
     # The label cards are the only ones the new build does not make again: each is kept,
     # tagged removed, or re-matched by content to its heading's concept (history and all).
-    replaced = sorted(
-        k for t, _, k in before.values() if t == "SageNotes Concept" and _label(k)
-    )
+    replaced = sorted(k for t, _, k in before.values() if t == "SageNotes Concept" and _label(k))
     assert replaced == ["concept:공통점", "concept:정의", "concept:정의", "concept:정의#2",
                         "concept:특징", "concept:한계"]  # fmt: skip
     assert report.removed + report.rematched == len(replaced)

@@ -26,7 +26,8 @@ SIDE_LABELS = {"pros": "장점 · Advantage", "cons": "단점 · Disadvantage"}
 
 # "대안 (Athena)", "Alternative: Glue": the alternative's own name is what is answered.
 _ALTERNATIVE = re.compile(
-    r"^\s*(?:대안|다른 대안|Alternative|Alt\.?)\s*(?:\d+\s*)?[(\uff08:\uff1a]\s*(.+?)[)\uff09]?\s*$",
+    r"^\s*(?:대안|다른 대안|Alternative|Alt\.?)\s*(?:\d+\s*)?"
+    r"[(\uff08:\uff1a]\s*(.+?)[)\uff09]?\s*$",
     re.IGNORECASE,
 )
 

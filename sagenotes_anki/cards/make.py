@@ -235,8 +235,8 @@ def cards_for(
     """The Anki notes for one study note, in study order: key point, concepts, trade-offs,
     questions, comparisons, reversed concepts.
 
-    ``kinds`` (default: ``options.card_kinds``, else the default kinds) picks which of those to make;
-    ``vault_name`` (default: ``options.vault_name``) turns the Source field into an
+    ``kinds`` (default: ``options.card_kinds``, else ``DEFAULT_CARD_KINDS``) picks which of
+    those to make; ``vault_name`` (default: ``options.vault_name``) turns the Source field into an
     ``obsidian://`` link. Keyword arguments win over ``options``.
     """
     if kinds is None:

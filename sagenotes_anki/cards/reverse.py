@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-BLANK = '<span class="blank">＿＿＿</span>'
+BLANK = '<span class="blank">\uff3f\uff3f\uff3f</span>'  # three full-width low lines
 _TAG = re.compile(r"(<[^>]*>)")
 _PARENTHESIS = re.compile(r"\s*[(\uff08]([^()\uff08\uff09]+)[)\uff09]\s*")
 

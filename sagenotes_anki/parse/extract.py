@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 
 from .. import codes
 from ..model import Concept, Diagnostic, Flow, RichText
-from .mdast import Block
 from .labels import fold_labels, heading_text, label_line, sub_group, unnumbered
+from .mdast import Block
 from .outline import TEMPLATE, Section, without_callout
 from .richtext import (
     Token,
