@@ -23,11 +23,12 @@ from browserutil import (
 )
 from playwright.sync_api import Browser, Page
 
-from sagenotes_anki.build import BuildOptions, build
+from sagenotes_anki.build import CARD_KINDS, BuildOptions, build
 
 MAIN = "sagemaker-processing-vs-batch-transform.md"
 MULTI = "classification-sagemaker-spark-preprocessing.md"  # 정답: B, D
 NOTETYPES = ("SageNotes Key Point", "SageNotes Concept", "SageNotes Trade-off", "SageNotes MCQ")
+NOTETYPES += ("SageNotes Comparison", "SageNotes Concept Reversed")
 MODES = ("light", "night")
 SIDES = ("front", "back")
 MIN_CONTRAST = 4.5  # WCAG AA for body text
@@ -131,7 +132,7 @@ def cards(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Re
     notes.mkdir()
     for name in (MAIN, MULTI):
         shutil.copy(corpus_dir / name, notes / name)
-    report = build(notes, base / "deck.apkg", BuildOptions())
+    report = build(notes, base / "deck.apkg", BuildOptions(card_kinds=CARD_KINDS))  # every kind
     assert report.written and report.errors == 0
     return rendered_cards(base / "deck.apkg", base / "anki")
 

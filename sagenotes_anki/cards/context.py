@@ -36,7 +36,7 @@ def short_topic(title: str) -> str:
     if len(topic) <= TOPIC_MAX or (_VERSUS.search(topic) and len(topic) <= 48):
         return topic  # "A vs B" is the subject itself
     cut = _ENDS.search(topic)
-    if cut is not None and 4 <= cut.start() <= TOPIC_MAX + 6:
+    if cut is not None and 2 <= cut.start() <= TOPIC_MAX + 6:
         return topic[: cut.start()].strip()
     return _word_cut(topic)
 
