@@ -77,19 +77,24 @@ def _distinct(tradeoffs: Sequence[TradeOff]) -> list[TradeOff]:
     return [t for t in kept if counts[normalize(subject_name(t.subject))] == 1]
 
 
+def _key(text: str) -> str:
+    """An item's text compared across subjects: case and spacing ignored."""
+    return " ".join(text.split()).casefold()
+
+
 def _shared(subjects: Sequence[TradeOff]) -> frozenset[str]:
-    """Items (normalised) written for more than one subject, on either side."""
+    """Items written for more than one subject, on either side."""
     owners: dict[str, set[int]] = {}
     for index, subject in enumerate(subjects):
         for item in (*subject.pros, *subject.cons):
-            owners.setdefault(normalize(item.plain()), set()).add(index)
+            owners.setdefault(_key(item.plain()), set()).add(index)
     return frozenset(key for key, who in owners.items() if len(who) > 1)
 
 
 def _askable(item: RichText, shared: frozenset[str], names: Sequence[str]) -> bool:
     text = item.plain().strip()
-    key = normalize(text)
+    key = _key(text)
     if not key or key in shared or len(text) > ITEM_MAX or "\n" in text:
         return False
     # An item naming a subject ("Athena보다 빠름") gives the answer or the game away.
-    return not any(len(n) >= 2 and n in key for n in (normalize(name) for name in names))
+    return not any(len(n) >= 2 and n in key for n in (_key(name) for name in names))

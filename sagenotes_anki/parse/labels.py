@@ -12,11 +12,12 @@ import re
 
 from ..model import Concept, RichText, Span
 from .mdast import Block
-from .sections import is_defining_label, is_generic_label
+from .sections import GENERIC_LABELS, is_defining_label, is_generic_label
 
 # Numbering before a heading: "2.2 주요 특징", "3) 예시", "IV. 결론".
 _NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*[.)]?|[IVX]+\.)\s+")
 _BARE = re.compile(r"\s*[:\uff1a]?\s*")
+_LONGEST = max(len(label) for label in GENERIC_LABELS) + 4  # room for spaces and emoji
 
 
 def heading_text(block: Block) -> str:
@@ -57,7 +58,8 @@ def fold_labels(concepts: list[Concept], fallback: str) -> list[Concept]:
     out: list[Concept] = []
     parents: dict[str, int] = {}  # a group's folded concept: its index in ``out``
     for concept in concepts:
-        if not is_generic_label(concept.term):
+        # No label is longer than a few words: most terms are told apart by length alone.
+        if len(concept.term) > _LONGEST or not is_generic_label(concept.term):
             out.append(concept)
             continue
         parent = concept.group or (out[-1].term if out else fallback)

@@ -175,8 +175,12 @@ def side_of(label: str, names: SectionNames) -> tuple[str, str] | None:
 
 @functools.lru_cache(maxsize=64)
 def _any_side_word(names: tuple[str, ...]) -> re.Pattern[str]:
-    """Any of the names, anywhere, as :func:`side_of`'s patterns compare them."""
-    return re.compile("|".join(re.escape(w) for w in names), re.IGNORECASE)
+    """Any of the names, anywhere, as :func:`side_of`'s patterns compare them. A name that
+    holds another ("Pros" holds "Pro", "제약사항" holds "제약") is found by the shorter one:
+    the search, run on every paragraph, tries fewer words."""
+    folded = list(dict.fromkeys(w.casefold() for w in names if w))
+    kept = [w for w in folded if not any(o != w and o in w for o in folded)]
+    return re.compile("|".join(re.escape(w) for w in kept), re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=64)  # called for every paragraph and list item: compile once
