@@ -16,7 +16,7 @@ import pytest
 from anki.collection import Collection
 from test_notetypes import add_card_note, body, open_collection
 
-from sagenotes_anki import load_notes
+from sagenotes_anki import load_notes, parse_note
 from sagenotes_anki.build import BuildOptions, build
 from sagenotes_anki.cards.comparison import picks, subject_name
 from sagenotes_anki.cards.context import short_topic
@@ -301,3 +301,11 @@ def test_preview_page_shows_the_new_kinds(tmp_path: Path) -> None:
     assert shown["SageNotes Concept Reversed"] == shown["SageNotes Concept"] > 5
     assert sum(shown.values()) == count
     assert "Kinesis Data Streams" in page and "어느 쪽? · Which one?" in page
+
+
+def test_a_free_form_notes_practical_section_is_read_once() -> None:
+    """A section with its own reader is not read again as free-form text."""
+    text = "# Note\n\n## 실전 적용\n- **금융**: 사기 탐지\n\n## 기타\n- **용어**: 설명이다\n"
+    note = parse_note(text, "note.md").note
+    assert note is not None and not note.is_template
+    assert [(c.term, c.group) for c in note.concepts] == [("금융", ""), ("용어", "기타")]
