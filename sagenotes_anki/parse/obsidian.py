@@ -3,8 +3,9 @@
 - ``[[Note]]``, ``[[Note|alias]]``, ``[[Note#Heading]]`` become their display text (the
   alias, else the note name, ``Note > Heading`` for a heading link): a card is not inside
   the vault, so there is nothing to link to, and raw brackets would be noise.
-- ``![[image.png]]`` embeds become the file name as text: media are not packaged into the
-  deck (the parser reports embeds with an info diagnostic).
+- ``![[image.png]]`` embeds of images become ``embed`` spans (:mod:`embeds`, which a build
+  resolves to the vault's files); other embeds (``![[note]]``) become their name as text
+  (the parser reports embeds with an info diagnostic).
 - ``==highlight==`` becomes a ``mark`` span.
 - A block id at the end of a line (``... ^my-block``) is dropped, as Obsidian hides it.
 """
@@ -15,6 +16,7 @@ import re
 from collections.abc import Iterable
 
 from ..model import Span
+from .embeds import with_image_embeds
 
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 _BLOCK_ID = re.compile(r"[ \t]+\^[A-Za-z0-9-]+(?=\n|$)")
@@ -50,7 +52,7 @@ def _links(text: str) -> str:
 def transform(spans: Iterable[Span]) -> list[Span]:
     """Spans with wikilinks, embeds, highlights and block ids turned into what they show."""
     pieces: list[Span | None] = []  # None marks a "==" delimiter
-    for span in spans:
+    for span in with_image_embeds(spans):
         if span.kind != "text":
             pieces.append(span)
             continue
