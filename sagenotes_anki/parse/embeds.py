@@ -25,6 +25,7 @@ _IMAGE_EMBED = re.compile(r"!\[\[([^\[\]\n|#^]+?\.(?:" + "|".join(IMAGE_TYPES) +
                           r"(?:#[^\[\]\n|]*)?((?:\|[^\[\]\n|]*)*)\]\]", re.IGNORECASE)  # fmt: skip
 _SIZE = re.compile(r"\d+(?:x\d+)?")
 _REMOTE = re.compile(r"(?i)https?://")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 def is_image(target: str) -> bool:
@@ -73,10 +74,8 @@ def markdown_image(url: str, alt: list[Span]) -> list[Span]:
         size = ""
     if _REMOTE.match(url):
         return [Span("link", children=tuple(alt) or (Span("text", url),), url=url)]
-    target = unquote(url)
-    name = target.rsplit("/", 1)[-1]
-    if not is_image(target.partition("?")[0].partition("#")[0]) or ":" in target:
-        return alt if alt else [Span("text", name)]
-    target = target.partition("?")[0].partition("#")[0]
+    target = unquote(url.partition("?")[0].partition("#")[0])
+    if not is_image(target) or _SCHEME.match(url):  # a PDF, a data: or file: URL
+        return alt if alt else [Span("text", unquote(url).rsplit("/", 1)[-1])]
     text = shown.strip() or target.rsplit("/", 1)[-1]
     return [Span("embed", text, url=f"{target}|{size.strip()}" if size.strip() else target)]
