@@ -32,9 +32,10 @@ TEMPLATE = """# {title}
 """
 
 
-def png(path: Path, color: tuple[int, int, int] = (200, 30, 30), size: tuple[int, int] = (8, 4)) -> bytes:
+def png(path: Path, color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    """A small PNG of one colour at ``path``; its bytes."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    Image.new("RGB", size, color).save(path)
+    Image.new("RGB", (8, 4), color).save(path)
     return path.read_bytes()
 
 
@@ -94,10 +95,10 @@ class TestFound:
         run(vault, tmp_path)
         media, fields = packed(tmp_path)
         by_bytes = {data: name for name, data in media.items()}
-        shown = "".join(fields)
-        assert by_bytes[beside] in fields[next(i for i, f in enumerate(fields) if "topic/a.md" in f)]
-        assert by_bytes[root] in fields[next(i for i, f in enumerate(fields) if "\x1fb.md" in f)]
-        assert by_bytes[deep_only] in shown  # a partial path, matched at the end
+        of = {f.rsplit("\x1f", 1)[-1]: f for f in fields if not f.startswith("Term")}
+        assert by_bytes[beside] in of["topic/a.md"]
+        assert by_bytes[root] in of["b.md"]
+        assert by_bytes[deep_only] in of["c.md"]  # a partial path, matched at its end
 
     def test_two_files_with_the_name_pick_the_one_nearest_the_root_and_say_so(
         self, tmp_path: Path
@@ -156,7 +157,7 @@ class TestNames:
         assert len(names) == 2
         for name in names:
             assert unicodedata.is_normalized("NFC", name)
-            assert not set(name) & set('/\\[]<>:"?*^|% \'&=+;')
+            assert not set(name) & set("/\\[]<>:\"?*^|% '&=+;")
             assert name.endswith(".png") and len(name.encode()) <= 120
         assert names[0].rsplit("-", 1)[0] == "x_1_a_b"
         assert names[1].rsplit("-", 1)[0] == "다이어그램_v2_a_b_1_c_d"
@@ -230,7 +231,8 @@ class TestNotShown:
         assert said(report, "I214").line == 5
         media, fields = packed(tmp_path)
         assert media == {}
-        assert '<a href="https://example.com/c.png" rel="noopener noreferrer">chart</a>' in fields[0]
+        link = '<a href="https://example.com/c.png" rel="noopener noreferrer">chart</a>'
+        assert link in fields[0]
 
     def test_note_embeds_and_other_files_stay_names_with_their_info(self, tmp_path: Path) -> None:
         vault = tmp_path / "v"

@@ -73,13 +73,8 @@ def test_import_puts_the_images_in_the_media_folder_and_on_the_cards(tmp_path: P
         stored = {n: (Path(col.media.dir()) / n).read_bytes() for n in names}
         wide = next(n for n in names if n.startswith("pipeline-"))
         assert stored[wide] == (vault / "attachments" / "pipeline.png").read_bytes()
-        faces = {
-            str(col.get_card(cid).note()["Term"] if "Term" in col.get_card(cid).note() else "kp"): (
-                col.get_card(cid).question(),
-                col.get_card(cid).answer(),
-            )
-            for cid in col.find_cards("")
-        }
+        cards = [col.get_card(cid) for cid in col.find_cards("")]
+        faces = {str(c.note().get("Term", "kp")): (c.question(), c.answer()) for c in cards}
         key_point_back = faces["kp"][1]
         assert f'<img src="{wide}"' in key_point_back
         small = next(n for n in names if n.startswith("small-"))
