@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from ankiutil import collection, import_apkg
@@ -16,6 +17,9 @@ from PIL import Image, ImageDraw, ImageFont
 from playwright.sync_api import Page
 
 from sagenotes_anki.build import BuildOptions, build
+
+if TYPE_CHECKING:
+    from anki.notes import Note
 
 NOTE = """# 이미지 카드
 
@@ -63,6 +67,10 @@ def _media(folder: str) -> set[str]:
     return {p.name for p in Path(folder).iterdir() if p.is_file()}
 
 
+def _kind(note: Note) -> str:
+    return str(note["Term"]) if "Term" in note else "kp"
+
+
 def test_import_puts_the_images_in_the_media_folder_and_on_the_cards(tmp_path: Path) -> None:
     vault = _vault(tmp_path)
     _build(vault, tmp_path / "deck.apkg", 1_750_000_000)
@@ -74,7 +82,7 @@ def test_import_puts_the_images_in_the_media_folder_and_on_the_cards(tmp_path: P
         wide = next(n for n in names if n.startswith("pipeline-"))
         assert stored[wide] == (vault / "attachments" / "pipeline.png").read_bytes()
         cards = [col.get_card(cid) for cid in col.find_cards("")]
-        faces = {str(c.note().get("Term", "kp")): (c.question(), c.answer()) for c in cards}
+        faces = {_kind(c.note()): (c.question(), c.answer()) for c in cards}
         key_point_back = faces["kp"][1]
         assert f'<img src="{wide}"' in key_point_back
         small = next(n for n in names if n.startswith("small-"))
