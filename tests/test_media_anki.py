@@ -177,3 +177,27 @@ def test_a_width_in_the_note_is_kept_and_never_wider_than_the_screen(
     (image,) = page.evaluate(IMAGES_JS)
     assert image["loaded"] and image["width"] == 120
     assert page.evaluate("document.scrollingElement.scrollWidth <= innerWidth")
+
+
+def test_the_preview_page_shows_the_images_and_loads_nothing_else(
+    page: Page, tmp_path: Path
+) -> None:
+    """The preview is one file opened from anywhere: its images are inside it."""
+    from sagenotes_anki.preview.page import write_preview
+
+    vault = _vault(tmp_path)
+    out = tmp_path / "elsewhere" / "preview.html"
+    assert write_preview(vault, out, BuildOptions()) == 2
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(out.as_uri())
+    page.wait_for_load_state("load")
+    images = page.evaluate(
+        """() => [...document.querySelectorAll('.face')].flatMap(f =>
+          [...f.shadowRoot.querySelectorAll('img')].map(i => ({
+            loaded: i.complete && i.naturalWidth > 0, natural: i.naturalWidth,
+            data: i.src.startsWith('data:image/png;base64,')})))"""
+    )
+    assert images and all(i["loaded"] and i["data"] for i in images)
+    assert {i["natural"] for i in images} == {WIDE[0], 400}
+    assert requests == [out.as_uri()]

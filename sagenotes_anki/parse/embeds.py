@@ -12,12 +12,12 @@ a remote image (``https://...``) becomes a link: it is never fetched.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from urllib.parse import unquote
 
 from ..model import Span
 
-__all__ = ["IMAGE_TYPES", "is_image", "markdown_image", "with_image_embeds"]
+__all__ = ["IMAGE_TYPES", "image_embeds", "is_image", "markdown_image"]
 
 # Obsidian's image types.
 IMAGE_TYPES = frozenset({"png", "jpg", "jpeg", "gif", "webp", "svg", "bmp", "avif"})
@@ -42,7 +42,8 @@ def _embed(target: str, extra: str) -> Span:
     return Span("embed", shown, url=f"{target.strip()}|{size}" if size else target.strip())
 
 
-def _split(text: str) -> Iterator[Span]:
+def image_embeds(text: str) -> Iterator[Span]:
+    """``text`` cut into text spans and an ``embed`` span for each ``![[image]]`` in it."""
     start = 0
     for match in _IMAGE_EMBED.finditer(text):
         if match.start() > start:
@@ -51,15 +52,6 @@ def _split(text: str) -> Iterator[Span]:
         start = match.end()
     if start < len(text):
         yield Span("text", text[start:])
-
-
-def with_image_embeds(spans: Iterable[Span]) -> Iterator[Span]:
-    """``spans`` with each ``![[image]]`` in their text cut out as an ``embed`` span."""
-    for span in spans:
-        if span.kind == "text" and "![[" in span.text and not span.children:
-            yield from _split(span.text)
-        else:
-            yield span
 
 
 def markdown_image(url: str, alt: list[Span]) -> list[Span]:

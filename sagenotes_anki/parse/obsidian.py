@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable
 
 from ..model import Span
-from .embeds import with_image_embeds
+from .embeds import image_embeds
 
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 _BLOCK_ID = re.compile(r"[ \t]+\^[A-Za-z0-9-]+(?=\n|$)")
@@ -52,7 +52,7 @@ def _links(text: str) -> str:
 def transform(spans: Iterable[Span]) -> list[Span]:
     """Spans with wikilinks, embeds, highlights and block ids turned into what they show."""
     pieces: list[Span | None] = []  # None marks a "==" delimiter
-    for span in with_image_embeds(spans):
+    for span in spans:
         if span.kind != "text":
             pieces.append(span)
             continue
@@ -61,6 +61,9 @@ def transform(spans: Iterable[Span]) -> list[Span]:
             # Nothing Obsidian-specific (most text): the span stays as it is, and is cheap.
             if text:
                 pieces.append(Span("text", text) if span.url else span)
+            continue
+        if "![[" in text and not span.children:  # images as embed spans (parse/embeds.py)
+            pieces += _with_images(text)
             continue
         parts = _links(span.text).split(_MARK)
         for index, part in enumerate(parts):
@@ -71,6 +74,22 @@ def transform(spans: Iterable[Span]) -> list[Span]:
     if None not in pieces:
         return [p for p in pieces if p is not None]
     return _pair(pieces)
+
+
+def _with_images(text: str) -> list[Span | None]:
+    """The pieces of a text holding ``![[image]]`` embeds: each embed a span, the text
+    between read as any other text (links, ``==`` delimiters)."""
+    pieces: list[Span | None] = []
+    for span in image_embeds(text):
+        if span.kind != "text":
+            pieces.append(span)
+            continue
+        for index, part in enumerate(_links(span.text).split(_MARK)):
+            if index:
+                pieces.append(None)
+            if part:
+                pieces.append(Span("text", part))
+    return pieces
 
 
 def _pair(pieces: list[Span | None]) -> list[Span]:
