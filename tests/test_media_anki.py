@@ -201,3 +201,30 @@ def test_the_preview_page_shows_the_images_and_loads_nothing_else(
     assert images and all(i["loaded"] and i["data"] for i in images)
     assert {i["natural"] for i in images} == {WIDE[0], 400}
     assert requests == [out.as_uri()]
+
+
+def test_anki_keeps_the_names_as_packed(tmp_path: Path) -> None:
+    """Names with Korean (in macOS's NFD), spaces and punctuation are stored by Anki as the
+    package names them, and its media check finds nothing to rename, missing or unused."""
+    import json
+    import unicodedata
+    import zipfile
+
+    vault = tmp_path / "vault"
+    (vault / "그림").mkdir(parents=True)
+    written = "다이어그램 (v2) 'a'&b=1+c;d%é.PNG"
+    Image.new("RGB", (40, 20), (9, 9, 9)).save(
+        vault / "그림" / unicodedata.normalize("NFD", written), format="PNG"
+    )
+    (vault / "n.md").write_text(f"# N\n\n## 🎯 핵심 포인트\n\n![[{written}]]\n", encoding="utf-8")
+    _build(vault, tmp_path / "deck.apkg", 1_750_000_000)
+    with zipfile.ZipFile(tmp_path / "deck.apkg") as z:
+        (packed,) = json.loads(z.read("media")).values()
+    with collection(tmp_path / "anki") as col:
+        import_apkg(col, tmp_path / "deck.apkg")
+        assert _media(col.media.dir()) == {packed}
+        check = col.media.check()  # it renames files whose names it would not keep
+        assert (list(check.missing), list(check.unused)) == ([], [])
+        assert _media(col.media.dir()) == {packed}, check.report
+        (cid,) = col.find_cards("")
+        assert f'src="{packed}"' in col.get_card(cid).answer()
