@@ -123,6 +123,15 @@ class TestFound:
         assert list(media.values()) == [data]
         assert f'<img src="{next(iter(media))}" alt="the flow" width="300">' in fields[0]
 
+    def test_markdown_image_in_angle_brackets(self, tmp_path: Path) -> None:
+        vault = tmp_path / "v"
+        data = png(vault / "attachments" / "my diagram.png")
+        note(vault, "a.md", "![flow](<attachments/my diagram.png>)")
+        report = run(vault, tmp_path)
+        assert codes(report) == []
+        media, fields = packed(tmp_path)
+        assert list(media.values()) == [data] and 'alt="flow"' in fields[0]
+
     def test_width_of_a_wikilink_embed(self, tmp_path: Path) -> None:
         vault = tmp_path / "v"
         png(vault / "d.png")

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable
 from dataclasses import fields, is_dataclass, replace
 from typing import Any, TypeVar
+from urllib.parse import unquote
 
 from .. import codes
 from ..cache.stamp import content_digest
@@ -29,7 +30,7 @@ MediaRow = tuple[str, str, str]
 T = TypeVar("T")
 
 _WIKI_EMBED = re.compile(r"!\[\[([^\[\]\n]+?)\]\]")
-_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\(\s*<?([^)\s>]+)")
+_MD_IMAGE = re.compile(r"!\[[^\]\n]*\]\(\s*(<[^>\n]+>|[^)\s]+)")
 _REMOTE = re.compile(r"(?i)https?://")
 
 
@@ -146,10 +147,11 @@ class _Images:
 def _remote(path: str, text: str) -> list[Diagnostic]:
     """Where the note first shows a remote image (which a card shows as a link)."""
     for match in _MD_IMAGE.finditer(text):
-        if _REMOTE.match(match.group(1)):
+        url = match.group(1).strip("<>")
+        if _REMOTE.match(url):
             line = text.count("\n", 0, match.start()) + 1
             message = (
-                f"the image '{match.group(1)}' is on the web; it is not fetched, so the card "
+                f"the image '{url}' is on the web; it is not fetched, so the card "
                 "shows a link to it: save it in the vault and embed the file to see it on cards"
             )
             return [Diagnostic(path, line, "info", codes.REMOTE_IMAGE, message)]
@@ -164,7 +166,9 @@ def _other_media(text: str) -> int:
         if not is_image(match.group(1).split("|")[0].split("#")[0].strip())
     ]
     for match in _MD_IMAGE.finditer(text):
-        url = match.group(1)
-        if not _REMOTE.match(url) and not is_image(url.partition("?")[0].partition("#")[0]):
+        url = match.group(1).strip("<>")
+        if not _REMOTE.match(url) and not is_image(
+            unquote(url.partition("?")[0].partition("#")[0])
+        ):
             lines.append(match.start())
     return text.count("\n", 0, min(lines)) + 1 if lines else 0
