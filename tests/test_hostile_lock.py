@@ -27,6 +27,7 @@ NOTE = ROOT / "notes" / "sagemaker-processing-vs-batch-transform.md"
 T1, T2 = 1_700_000_000, 1_700_100_000
 CONCEPT_FIELDS = ("Term", "Definition", "Group", "Topic", "Source")
 GUID = "hostile001"  # the removed item written into the lock by hand
+ITEMS = 12  # the note's Anki notes: 10 items and 2 comparison cards
 
 
 @pytest.fixture
@@ -97,7 +98,7 @@ def test_a_field_separator_in_a_removed_item_does_not_break_the_import(
     assert report.written and report.removed == 1
     col, new = imported(tmp_path, out)
     try:
-        assert new == 11
+        assert new == ITEMS + 1
         note = note_by_guid(col, GUID)
         assert list(note.keys()) == list(CONCEPT_FIELDS)
         # (Anki itself drops DEL and carriage returns as it imports.)
@@ -119,7 +120,7 @@ def test_spaces_and_controls_in_a_removed_items_tags_do_not_stop_the_build(
     assert report.written
     col, new = imported(tmp_path, out)
     try:
-        assert new == 11
+        assert new == ITEMS + 1
         tags = set(note_by_guid(col, GUID).tags)
         assert tags == {"two_words", "x_y", "tab_here", "a_b", REMOVED_TAG}
     finally:
@@ -147,10 +148,10 @@ def test_a_deeply_nested_lock_is_ignored_with_a_warning(
     lock.write_text(text, encoding="utf-8")
     report, out = rebuild(notes)
     assert report.written and lock_warnings(report)
-    assert report.new == 10
+    assert report.new == ITEMS
     col, new = imported(tmp_path, out)
     col.close()
-    assert new == 10
+    assert new == ITEMS
 
 
 @pytest.mark.parametrize("mod", [2**63 - 1, 2**63, 2**53 + 1, 10**30, -1])
@@ -167,11 +168,11 @@ def test_an_impossible_mod_is_ignored_and_the_item_updated(
     lock.write_text(text.replace(line, bad), encoding="utf-8")
     report, out = rebuild(notes)
     assert report.written
-    assert (report.changed, report.unchanged) == (1, 9)
+    assert (report.changed, report.unchanged) == (1, ITEMS - 1)
     assert any("mod" in message for message in lock_warnings(report))
     col, new = imported(tmp_path, out)
     try:
-        assert new == 10
+        assert new == ITEMS
         assert note_by_guid(col, guid).mod == T2
         mods = database(col).list("select mod from notes")
         assert all(T1 <= m <= T2 for m in mods)
@@ -189,10 +190,10 @@ def test_an_impossible_note_type_mod_is_ignored(notes: Path, tmp_path: Path) -> 
     lock.write_text(text, encoding="utf-8")
     report, out = rebuild(notes)
     assert report.written and lock_warnings(report)
-    assert report.unchanged == 10
+    assert report.unchanged == ITEMS
     col, new = imported(tmp_path, out)
     try:
-        assert new == 10
+        assert new == ITEMS
         concept = col.models.by_name("SageNotes Concept")
         assert concept is not None and concept["mod"] == T2
     finally:
@@ -213,7 +214,7 @@ def test_a_fifo_in_place_of_the_lock_does_not_hang_the_build(notes: Path, tmp_pa
     assert lock.is_file()  # replaced by the lock this build wrote
     col, new = imported(tmp_path, out)
     col.close()
-    assert new == 10
+    assert new == ITEMS
 
 
 def test_a_lone_surrogate_in_the_lock_makes_it_damaged(notes: Path, tmp_path: Path) -> None:
@@ -228,7 +229,7 @@ def test_a_lone_surrogate_in_the_lock_makes_it_damaged(notes: Path, tmp_path: Pa
     assert report.written and any("surrogate" in m for m in lock_warnings(report))
     col, new = imported(tmp_path, out)
     col.close()
-    assert new == 10
+    assert new == ITEMS
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no FIFOs here")
