@@ -88,7 +88,7 @@ class TestConsoleScript:
             assert "AWS ML" in [d.name for d in col.decks.all_names_and_ids()]
 
     def test_deck_from_make_deck_imports(self, tmp_path: Path) -> None:
-        """build/sagenotes.apkg as `make deck` left it imports in full, all four note types."""
+        """build/sagenotes.apkg as `make deck` left it imports in full, every default kind."""
         made = ROOT / "build" / "sagenotes.apkg"
         if not made.is_file():
             pytest.skip("run `make deck` first (.ci/run does)")
@@ -100,6 +100,7 @@ class TestConsoleScript:
                 "SageNotes Trade-off",
                 "SageNotes MCQ",
                 "SageNotes Key Point",
+                "SageNotes Comparison",
             }
 
     def test_python_dash_m_check_json(self, broken: Path) -> None:
