@@ -55,6 +55,9 @@ I204   info      template-file                 the file is a note template ({{ti
                                                <% tp.… %>), not a note; it gives no cards
 I205   info      items-rematched               items moved or renamed in a note were matched
                                                to their earlier cards by content
+I206   info      explanation-unmatched         an explanation's bold label names no option
+                                               (by letter, "A옵션" or wording) while an
+                                               option has no explanation
 =====  ========  ============================  ===============================================
 """
 
@@ -92,6 +95,7 @@ RAW_HTML = "I202"
 MEDIA_NOT_PACKAGED = "I203"
 TEMPLATE_FILE = "I204"
 ITEMS_REMATCHED = "I205"
+EXPLANATION_UNMATCHED = "I206"
 
 # The build's own codes, about the lock and the items it remembers (not about a note's text):
 # named, not numbered, and kept as users have seen them.

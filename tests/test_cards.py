@@ -176,11 +176,24 @@ class TestFields:
         assert _fields(both)["Cons"] == "<ul><li>복잡</li></ul>"
         assert _fields(pros_only)["Cons"] == ""
 
-    def test_mcq_options_marked_with_explanations(self) -> None:
-        """Every option carries its letter, its right/wrong class and its explanation."""
+    def test_mcq_options_plain_and_graded_on_the_back(self) -> None:
+        """Options holds the plain options (the front's list); the graded list with every
+        option's right/wrong class and explanation is in Explanation (the back only)."""
         single = _fields(cards_for(NOTE, kinds=frozenset({"mcq"}))[0])
         assert single["Options"] == (
             '<ol class="options">'
+            '<li class="opt" data-letter="A"><span class="letter">A</span> '
+            '<span class="text">option A</span></li>'
+            '<li class="opt" data-letter="B"><span class="letter">B</span> '
+            '<span class="text">option B</span></li>'
+            '<li class="opt" data-letter="C"><span class="letter">C</span> '
+            '<span class="text">option C</span></li>'
+            '<li class="opt" data-letter="D"><span class="letter">D</span> '
+            '<span class="text">option D</span></li>'
+            "</ol>"
+        )
+        assert single["Explanation"].startswith(
+            '<ol class="options graded">'
             '<li class="opt wrong" data-letter="A"><span class="letter">A</span> '
             '<span class="text">option A</span></li>'
             '<li class="opt correct" data-letter="B"><span class="letter">B</span> '
@@ -191,19 +204,33 @@ class TestFields:
             '<span class="text">option D</span><div class="why">D is slow</div></li>'
             "</ol>"
         )
-        assert (single["Answer"], single["Choose"]) == ("B", "")
+        assert single["Choose"] == ""
+
+    def test_mcq_answer_keeps_its_words(self) -> None:
+        """The Answer field holds the letters and the answer line's own words; without
+        words, the right options' text."""
+        single = _fields(cards_for(NOTE, kinds=frozenset({"mcq"}))[0])
+        assert single["Answer"] == (
+            '<span class="letters">B</span> <span class="answer-words">short name</span>'
+        )
+        bare = replace(NOTE, questions=(replace(_question(("A", "C")), answer_text=R("")),))
+        assert _fields(cards_for(bare, kinds=frozenset({"mcq"}))[0])["Answer"] == (
+            '<span class="letters">A, C</span> '
+            '<span class="answer-words">option A · option C</span>'
+        )
 
     def test_mcq_multi_answer(self) -> None:
         """A two-answer question lists both letters and asks to choose 2."""
         multi = _fields(cards_for(NOTE, kinds=frozenset({"mcq"}))[1])
-        assert multi["Answer"] == "A, C"
+        assert multi["Answer"].startswith('<span class="letters">A, C</span>')
         assert multi["Choose"] == "2개 선택 · Choose 2"
-        assert re.findall(r'class="opt correct" data-letter="(.)"', multi["Options"]) == ["A", "C"]
+        graded = multi["Explanation"]
+        assert re.findall(r'class="opt correct" data-letter="(.)"', graded) == ["A", "C"]
 
     def test_explanation_keeps_general_and_stray_explanations(self) -> None:
         """The general explanation and an explanation for a letter with no option survive."""
         explanation = _fields(cards_for(NOTE, kinds=frozenset({"mcq"}))[0])["Explanation"]
-        assert explanation.startswith("<p>전처리는 Processing Jobs.</p>")
+        assert '<div class="explanation"><p>전처리는 Processing Jobs.</p>' in explanation
         assert "<b>X)</b> stray" in explanation
 
     def test_html_in_notes_is_sanitised(self) -> None:
@@ -256,8 +283,9 @@ class TestInRealAnki:
         marked = back[back.index('<div class="mcq-back">') :]
         assert re.findall(r'class="opt correct" data-letter="(.)"', marked) == ["A", "C"]
         assert re.findall(r'class="opt wrong" data-letter="(.)"', marked) == ["B", "D"]
-        assert "Answer: A, C" in back
-        assert "mcq-back" not in body(card.question())
+        assert 'Answer: <span class="letters">A, C</span>' in back
+        front = body(card.question())
+        assert "mcq-back" not in front and "correct" not in front and "wrong" not in front
 
 
 @pytest.fixture(scope="module")

@@ -201,20 +201,28 @@ class TestRenderedByAnki:
         assert "Use Y" in body(card.answer()) and "A → B\n  └ C" in card.answer()
 
     def test_mcq_front_hides_back_shows(self, anki_collection: Collection) -> None:
-        """The front has the options but no answer; the back puts them in .mcq-back."""
+        """The front has the plain options and no answer; the back shows the answer and
+        the graded options (the Explanation field) in .mcq-back."""
         options = (
-            '<ol class="options"><li class="opt wrong" data-letter="A"><span class="letter">A'
-            '</span> <span class="text">one</span><div class="why">A is wrong</div></li>'
-            '<li class="opt correct" data-letter="B"><span class="letter">B</span> '
+            '<ol class="options"><li class="opt" data-letter="A"><span class="letter">A'
+            '</span> <span class="text">one</span></li>'
+            '<li class="opt" data-letter="B"><span class="letter">B</span> '
             '<span class="text">two</span></li></ol>'
         )
-        fields = ["Which?", options, "B", "<p>Because.</p>", "", "T", ""]
+        graded = (
+            '<ol class="options graded"><li class="opt wrong" data-letter="A">A one'
+            '<div class="why">A is wrong</div></li>'
+            '<li class="opt correct" data-letter="B">B two</li></ol><p>Because.</p>'
+        )
+        fields = ["Which?", options, "B", graded, "", "T", ""]
         (card,) = add_card_note(anki_collection, MCQ, fields)
         front, back = body(card.question()), body(card.answer())
         assert "Which?" in front and "one" in front
         assert "mcq-back" not in front and "Because." not in front and "Answer" not in front
-        assert '<div class="mcq-back"><ol class="options">' in back
-        assert "Answer: B" in back and "Because." in back
+        assert "A is wrong" not in front and "correct" not in front
+        assert '<div class="mcq-back"><ol class="options graded">' in back
+        assert "Answer: B" in back and "Because." in back and "A is wrong" in back
+        assert back.count('class="text">one') == 0  # the plain options are not repeated
         assert "choose" not in front  # single answer: no "choose N" chip
 
     def test_mcq_choose_chip_on_multi_answer(self, anki_collection: Collection) -> None:

@@ -149,7 +149,7 @@ def test_deck_survives_the_round_trip_to_the_phone_and_back(
         # 4. on the phone: the edits, no duplicates, the review history as it was.
         definition = [n["Definition"] for n in notes_of_type(phone, "SageNotes Concept")]
         assert sum(NEW_DEFINITION in d for d in definition) == 1
-        options_html = [n["Options"] for n in notes_of_type(phone, "SageNotes MCQ")]
+        options_html = [n["Explanation"] for n in notes_of_type(phone, "SageNotes MCQ")]
         assert sum(NEW_EXPLANATION in o for o in options_html) == 1
         tagged = [n for n in notes_of_type(phone, "SageNotes Key Point") if TAGGED in n["Source"]]
         assert len(tagged) == 1 and NEW_ANKI_TAG in tagged[0].tags

@@ -13,9 +13,10 @@ from html import escape
 from typing import Protocol
 from urllib.parse import quote
 
-from ..model import Concept, Question, StudyNote, TradeOff
+from ..model import Concept, StudyNote, TradeOff
 from ..source.charset import nfc
 from . import render
+from .mcq import mcq_fields
 from .notetypes import CARD_KINDS, CONCEPT, KEYPOINT, MCQ, TRADEOFF, NoteType
 from .tags import anki_tags
 
@@ -49,38 +50,6 @@ def source_html(path: str, vault_name: str | None) -> str:
     file = path[:-3] if path.lower().endswith(".md") else path
     url = f"obsidian://open?vault={quote(vault_name, safe='')}&file={quote(file, safe='')}"
     return f'<a class="obsidian" href="{escape(url, quote=True)}">{render.inert(escape(path))}</a>'
-
-
-def choose_text(correct: int) -> str:
-    """The "choose N" hint shown on multi-answer questions; empty for a single answer."""
-    return f"{correct}개 선택 · Choose {correct}" if correct > 1 else ""
-
-
-def options_html(question: Question) -> str:
-    """Every option with its right/wrong class and its explanation, as ``<ol class="options">``."""
-    items = []
-    for option in question.options:
-        mark = "correct" if option.letter in question.correct else "wrong"
-        why = question.explanation_for(option.letter)
-        why_html = f'<div class="why">{render.html(why)}</div>' if why else ""
-        letter = escape(option.letter)
-        items.append(
-            f'<li class="opt {mark}" data-letter="{letter}"><span class="letter">{letter}</span> '
-            f'<span class="text">{render.html(option.text)}</span>{why_html}</li>'
-        )
-    return f'<ol class="options">{"".join(items)}</ol>' if items else ""
-
-
-def explanation_html(question: Question) -> str:
-    """The general explanation, plus explanations for letters that are not options."""
-    letters = {o.letter for o in question.options}
-    orphans = [
-        f"<li><b>{escape(key)})</b> {render.html(why)}</li>"
-        for key, why in question.explanations
-        if key not in letters and why
-    ]
-    extra = f'<ul class="other-why">{"".join(orphans)}</ul>' if orphans else ""
-    return render.paragraphs(question.general_explanation) + extra
 
 
 def _keyed(prefix: str, names: Iterable[str]) -> Iterator[tuple[str, int]]:
@@ -141,16 +110,7 @@ def _questions(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[
     for n, question in enumerate(note.questions, start=1):
         if not question.stem or not question.options:
             continue
-        fields = (
-            render.html(question.stem),
-            options_html(question),
-            escape(", ".join(question.correct)),
-            explanation_html(question),
-            choose_text(len(question.correct)),
-            render.text_html(note.title),
-            source,
-        )
-        yield CardNote(MCQ, f"question:{n}", fields, tags)
+        yield CardNote(MCQ, f"question:{n}", mcq_fields(question, note.title, source), tags)
 
 
 _MAKERS = (

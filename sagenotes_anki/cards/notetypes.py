@@ -102,18 +102,19 @@ _MCQ_HEAD = (
     '<div class="kind">문제 · Question</div>\n<div class="question">{{Question}}</div>\n'
     '{{#Choose}}<div class="choose">{{Choose}}</div>{{/Choose}}\n'
 )
-# The back repeats the question instead of {{FrontSide}} so that the options appear once,
-# inside .mcq-back where the CSS reveals the marks.
+# The front shows only the question and the plain options (Options holds no mark and no
+# explanation), so it is the same whichever option is right. The back repeats the question
+# instead of {{FrontSide}} so that the options appear once: graded, with their reasons, in
+# the Explanation field.
 _MCQ_Q = (
     '<div class="sn mcq">\n' + _MCQ_HEAD + '<div class="mcq-front">{{Options}}</div>\n</div>\n'
     f'<script>\n{_MCQ_JS}("front");\n</script>'
 )
 _MCQ_A = (
     '<div class="sn mcq">\n' + _MCQ_HEAD + '<hr id="answer">\n'
-    '<div class="mcq-back">{{Options}}</div>\n'
     '<div class="answer-line">정답 · Answer: {{Answer}}</div>\n'
     '<div class="sn-result" hidden></div>\n'
-    '{{#Explanation}}<div class="explanation">{{Explanation}}</div>{{/Explanation}}\n'
+    '<div class="mcq-back">{{Explanation}}</div>\n'
     '{{#Topic}}<div class="context">{{Topic}}</div>{{/Topic}}\n' + _SOURCE + "\n</div>\n"
     f'<script>\n{_MCQ_JS}("back");\n</script>'
 )
