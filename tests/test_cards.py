@@ -13,7 +13,7 @@ from test_notetypes import add_card_note, body, open_collection
 
 from sagenotes_anki import load_notes
 from sagenotes_anki.cards.make import CardNote, cards_for
-from sagenotes_anki.cards.notetypes import CONCEPT, KEYPOINT, MCQ, TRADEOFF
+from sagenotes_anki.cards.notetypes import CONCEPT, MCQ, SCENARIO, TRADEOFF
 from sagenotes_anki.model import (
     Concept,
     Flow,
@@ -75,7 +75,7 @@ class TestOrderAndKeys:
         """Key point, then concepts, trade-offs and questions, each with its stable key."""
         keys = [c.key for c in cards_for(NOTE)]
         assert keys == [
-            "keypoint",
+            "scenario",
             "concept:Processing Jobs",
             "concept:Batch Transform",
             "concept:Processing Jobs#2",
@@ -88,7 +88,7 @@ class TestOrderAndKeys:
     def test_note_types(self) -> None:
         """Each item gets the note type made for it, with one value per field."""
         cards = cards_for(NOTE)
-        assert [c.notetype for c in cards] == [KEYPOINT] + [CONCEPT] * 3 + [TRADEOFF] * 2 + [
+        assert [c.notetype for c in cards] == [SCENARIO] + [CONCEPT] * 3 + [TRADEOFF] * 2 + [
             MCQ
         ] * 2
         assert all(len(c.fields) == len(c.notetype.fields) for c in cards)
@@ -108,10 +108,11 @@ class TestOrderAndKeys:
         assert [c.key for c in cards_for(broken, kinds=frozenset({"mcq"}))] == ["question:2"]
 
     def test_kinds_select_cards(self) -> None:
-        """Only the requested kinds are made; an unknown kind is an error naming it."""
+        """Only the requested kinds are made ("keypoint", the old name, is "scenario"); an
+        unknown kind is an error naming it."""
         only = cards_for(NOTE, kinds=frozenset({"tradeoff", "keypoint"}))
         assert [c.key for c in only] == [
-            "keypoint",
+            "scenario",
             "tradeoff:Processing Jobs",
             "tradeoff:Batch Transform",
         ]
@@ -122,11 +123,11 @@ class TestOrderAndKeys:
         """Build options (card_kinds, vault_name) work in place of keywords."""
 
         class Options:
-            card_kinds = frozenset({"keypoint"})
+            card_kinds = frozenset({"scenario"})
             vault_name = "Vault"
 
         (card,) = cards_for(NOTE, Options())
-        assert card.key == "keypoint" and "obsidian://open?vault=Vault" in card.fields[-1]
+        assert card.key == "scenario" and "obsidian://open?vault=Vault" in card.fields[-1]
 
 
 class TestFields:
@@ -152,9 +153,12 @@ class TestFields:
         assert _fields(cards_for(NOTE)[0])["Topic"] == "Processing vs Batch &lt;Transform&gt;"
 
     def test_keypoint_fields(self) -> None:
-        """The key point card holds the point and the diagram, whitespace kept."""
+        """The key point's scenario card holds the point, the withheld part marked, and the
+        diagram, whitespace kept."""
         fields = _fields(cards_for(NOTE)[0])
-        assert fields["Point"] == "훈련 전 변환은 Processing Jobs"
+        assert fields["Point"] == "훈련 전 변환은 <mark>Processing Jobs</mark>"
+        assert fields["Situation"] == "훈련 전 변환은 [ … ]"
+        assert fields["Decision"] == "Processing Jobs"
         assert (
             '<pre class="flow"><code>S3 → Processing → S3\n  └ Training</code></pre>'
             in (fields["Flow"])
@@ -260,7 +264,7 @@ class TestInRealAnki:
             cards = add_card_note(anki_collection, card_note.notetype, card_note.fields)
             rendered[card_note.key] = [(body(c.question()), body(c.answer())) for c in cards]
         assert {k: len(v) for k, v in rendered.items()} == {
-            "keypoint": 1,
+            "scenario": 1,
             "concept:Processing Jobs": 1,
             "concept:Batch Transform": 1,
             "concept:Processing Jobs#2": 1,
@@ -269,9 +273,9 @@ class TestInRealAnki:
             "question:1": 1,
             "question:2": 1,
         }
-        (kp_front, kp_back), *_ = rendered["keypoint"]
-        assert "Processing vs Batch &lt;Transform&gt;" in kp_front
-        assert "훈련 전 변환은" in kp_back and "  └ Training" in kp_back
+        (kp_front, kp_back), *_ = rendered["scenario"]
+        assert "훈련 전 변환은" in kp_front and "Processing Jobs" not in kp_front
+        assert "Processing Jobs" in kp_back and "  └ Training" in kp_back
         (front, back), *_ = rendered["concept:Batch Transform"]
         assert "Batch Transform" in front and "배치 추론" not in front and "배치 추론" in back
 
@@ -306,11 +310,13 @@ class TestCorpus:
     def test_one_card_note_per_parsed_item(
         self, corpus_cards: list[tuple[StudyNote, CardNote]]
     ) -> None:
-        """Every parsed key point, concept, trade-off and question with a front is a card."""
+        """Every parsed key point, concept, practical bullet, trade-off and question with a
+        front is a card."""
         notes = {n.identity: n for n, _ in corpus_cards}
         expected = sum(
             bool(n.key_point)
             + sum(1 for c in n.concepts if c.term.strip())
+            + len(n.practical_cases)
             + sum(1 for t in n.tradeoffs if t.subject.strip() and (t.pros or t.cons))
             + sum(1 for q in n.questions if q.stem and q.options)
             for n in notes.values()

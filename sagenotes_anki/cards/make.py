@@ -15,9 +15,19 @@ from urllib.parse import quote
 
 from ..model import Concept, StudyNote, TradeOff
 from ..source.charset import nfc
-from . import render
+from . import render, scenario
 from .mcq import mcq_fields
-from .notetypes import CARD_KINDS, CONCEPT, KEYPOINT, MCQ, TRADEOFF, NoteType
+from .notetypes import (
+    CARD_KINDS,
+    CONCEPT,
+    DEFAULT_CARD_KINDS,
+    MCQ,
+    SCENARIO,
+    TRADEOFF,
+    NoteType,
+    card_kinds,
+)
+from .scenario import scenarios_of
 from .tags import anki_tags
 
 
@@ -63,15 +73,22 @@ def _keyed(prefix: str, names: Iterable[str]) -> Iterator[tuple[str, int]]:
         yield (f"{prefix}:{name}" if copy == 1 else f"{prefix}:{name}#{copy}"), copy
 
 
-def _keypoint(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
-    if note.key_point:
-        fields = (
-            render.text_html(note.title),
-            render.html(note.key_point),
-            render.flows_html(note.flows),
-            source,
-        )
-        yield CardNote(KEYPOINT, "keypoint", fields, tags)
+def _scenario(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
+    # The key point's scenario -> decision card. Its key is new ("scenario"), so the old
+    # key-point card ("keypoint", note type Key Point) is kept by the lock, tagged removed.
+    for name, made, _ in scenarios_of(note):
+        if not name:
+            fields = scenario.fields(made, render.flows_html(note.flows), note.title, source)
+            yield CardNote(SCENARIO, "scenario", fields, tags)
+
+
+def _practical(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
+    # Practical-application bullets: once concept cards ("concept:<term>"), now scenarios.
+    made = [(name, s, line) for name, s, line in scenarios_of(note) if name]
+    keyed = _keyed("practical", (name for name, _, _ in made))
+    for (key, copy), (_, case, line) in zip(keyed, made, strict=True):
+        fields = scenario.fields(case, "", note.title, source)
+        yield CardNote(SCENARIO, key, fields, tags, copy, line)
 
 
 def _concepts(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
@@ -114,8 +131,9 @@ def _questions(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[
 
 
 _MAKERS = (
-    ("keypoint", _keypoint),
+    ("scenario", _scenario),
     ("concept", _concepts),
+    ("practical", _practical),
     ("tradeoff", _tradeoffs),
     ("mcq", _questions),
 )
@@ -138,15 +156,17 @@ def cards_for(
     kinds: frozenset[str] | None = None,
     vault_name: str | None = None,
 ) -> tuple[CardNote, ...]:
-    """The Anki notes for one study note, in study order: key point, concepts, trade-offs,
-    questions.
+    """The Anki notes for one study note, in study order: the key point's scenario, concepts,
+    practical-application scenarios, trade-offs, questions.
 
-    ``kinds`` (default: ``options.card_kinds``, else every kind) picks which of those to make;
+    ``kinds`` (default: ``options.card_kinds``, else the default kinds) picks which of those
+    to make (``keypoint`` is read as ``scenario``);
     ``vault_name`` (default: ``options.vault_name``) turns the Source field into an
     ``obsidian://`` link. Keyword arguments win over ``options``.
     """
     if kinds is None:
-        kinds = options.card_kinds if options is not None else CARD_KINDS
+        kinds = options.card_kinds if options is not None else DEFAULT_CARD_KINDS
+    kinds = card_kinds(kinds)
     if vault_name is None and options is not None:
         vault_name = options.vault_name
     unknown = kinds - CARD_KINDS

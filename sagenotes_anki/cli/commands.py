@@ -91,7 +91,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _deck_options(command: F) -> F:
     """The options that shape the cards, shared by build and preview."""
     command = click.option(
-        "--cards", metavar="KINDS", help="Comma-separated: keypoint,concept,tradeoff,mcq."
+        "--cards",
+        metavar="KINDS",
+        help="Comma-separated: scenario,concept,practical,tradeoff,mcq (keypoint = scenario).",
     )(command)
     command = click.option(
         "--vault-name", help="Obsidian vault name, for obsidian:// links back to notes."
