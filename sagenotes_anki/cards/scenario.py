@@ -91,7 +91,10 @@ def _clean(text: RichText) -> RichText:
 
 def _marked(text: RichText, start: int, end: int) -> RichText:
     """The whole text with characters ``start`` to ``end`` in a ``mark`` span."""
-    size = len(text.plain())
+    plain = text.plain()
+    size = len(plain)
+    while start < end and plain[start] in " ,":
+        start += 1
     middle = Span("mark", children=tuple(_cut(text.spans, start, end)))
     return RichText((*_cut(text.spans, 0, start), middle, *_cut(text.spans, end, size)))
 
