@@ -27,7 +27,7 @@ from .notetypes import (
     NoteType,
     card_kinds,
 )
-from .scenario import scenarios_of
+from .scenario import key_point_of, practical_of
 from .tags import anki_tags
 
 
@@ -76,15 +76,15 @@ def _keyed(prefix: str, names: Iterable[str]) -> Iterator[tuple[str, int]]:
 def _scenario(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
     # The key point's scenario -> decision card. Its key is new ("scenario"), so the old
     # key-point card ("keypoint", note type Key Point) is kept by the lock, tagged removed.
-    for name, made, _ in scenarios_of(note):
-        if not name:
-            fields = scenario.fields(made, render.flows_html(note.flows), note.title, source)
-            yield CardNote(SCENARIO, "scenario", fields, tags)
+    made = key_point_of(note)
+    if made is not None:
+        fields = scenario.fields(made, render.flows_html(note.flows), note.title, source)
+        yield CardNote(SCENARIO, "scenario", fields, tags)
 
 
 def _practical(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
     # Practical-application bullets: once concept cards ("concept:<term>"), now scenarios.
-    made = [(name, s, line) for name, s, line in scenarios_of(note) if name]
+    made = list(practical_of(note))
     keyed = _keyed("practical", (name for name, _, _ in made))
     for (key, copy), (_, case, line) in zip(keyed, made, strict=True):
         fields = scenario.fields(case, "", note.title, source)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from html import escape
 
-from ..model import Question, RichText
+from ..model import Question
 from . import render
 
 
@@ -20,29 +20,35 @@ def choose_text(correct: int) -> str:
     return f"{correct}개 선택 · Choose {correct}" if correct > 1 else ""
 
 
-def _option(letter: str, text: RichText, css: str = "", why: str = "") -> str:
+def _option(letter: str, text: str, css: str = "", why: str = "") -> str:
     letter = escape(letter)
     return (
         f'<li class="opt{css}" data-letter="{letter}"><span class="letter">{letter}</span> '
-        f'<span class="text">{render.html(text)}</span>{why}</li>'
+        f'<span class="text">{text}</span>{why}</li>'
     )
 
 
-def options_html(question: Question) -> str:
+def _texts(question: Question) -> list[str]:
+    return [render.html(o.text) for o in question.options]
+
+
+def options_html(question: Question, texts: list[str] | None = None) -> str:
     """The options alone, as ``<ol class="options">``: the front's list, the same whichever
-    option is right."""
-    items = [_option(o.letter, o.text) for o in question.options]
+    option is right. ``texts`` are the options' HTML, if already rendered."""
+    texts = _texts(question) if texts is None else texts
+    items = [_option(o.letter, t) for o, t in zip(question.options, texts, strict=True)]
     return f'<ol class="options">{"".join(items)}</ol>' if items else ""
 
 
-def graded_html(question: Question) -> str:
+def graded_html(question: Question, texts: list[str] | None = None) -> str:
     """Every option marked right or wrong, with its explanation: the back's list."""
+    texts = _texts(question) if texts is None else texts
     items = []
-    for option in question.options:
+    for option, text in zip(question.options, texts, strict=True):
         mark = " correct" if option.letter in question.correct else " wrong"
         why = question.explanation_for(option.letter)
         why_html = f'<div class="why">{render.html(why)}</div>' if why else ""
-        items.append(_option(option.letter, option.text, mark, why_html))
+        items.append(_option(option.letter, text, mark, why_html))
     return f'<ol class="options graded">{"".join(items)}</ol>' if items else ""
 
 
@@ -60,7 +66,7 @@ def answer_html(question: Question) -> str:
     return f'<span class="letters">{letters}</span> <span class="answer-words">{words}</span>'
 
 
-def explanation_html(question: Question) -> str:
+def explanation_html(question: Question, texts: list[str] | None = None) -> str:
     """The back's explanation: the graded options, the general explanation, and
     explanations for letters that are not options."""
     letters = {o.letter for o in question.options}
@@ -72,17 +78,18 @@ def explanation_html(question: Question) -> str:
     extra = f'<ul class="other-why">{"".join(orphans)}</ul>' if orphans else ""
     general = render.paragraphs(question.general_explanation) + extra
     note = f'<div class="explanation">{general}</div>' if general else ""
-    return graded_html(question) + note
+    return graded_html(question, texts) + note
 
 
 def mcq_fields(question: Question, topic: str, source: str) -> tuple[str, ...]:
     """The MCQ note type's fields: Question, Options, Answer, Explanation, Choose, Topic,
     Source."""
+    texts = _texts(question)
     return (
         render.html(question.stem),
-        options_html(question),
+        options_html(question, texts),
         answer_html(question),
-        explanation_html(question),
+        explanation_html(question, texts),
         choose_text(len(question.correct)),
         render.text_html(topic),
         source,

@@ -182,12 +182,15 @@ def fields(scenario: Scenario, flow: str, topic: str, source: str) -> tuple[str,
     )
 
 
-def scenarios_of(note: StudyNote) -> Iterator[tuple[str, Scenario, int]]:
-    """(key name, scenario, line) for the note's key point, then its practical bullets; the
-    key point's name is ``""``."""
+def key_point_of(note: StudyNote) -> Scenario | None:
+    """The note's key point as a scenario, if it has one with a situation to show."""
     made = key_point_scenario(note.key_point) if note.key_point else None
-    if made is not None and made.situation:
-        yield "", made, 0
+    return made if made is not None and made.situation else None
+
+
+def practical_of(note: StudyNote) -> Iterator[tuple[str, Scenario, int]]:
+    """(name, scenario, line) for each practical bullet; the name is its bold lead, else its
+    whole text."""
     for use in note.practical_cases:
         name = use.name or use.text.plain().strip()
         if name:
