@@ -183,8 +183,15 @@ def fields(scenario: Scenario, flow: str, topic: str, source: str) -> tuple[str,
 
 
 def key_point_of(note: StudyNote) -> Scenario | None:
-    """The note's key point as a scenario, if it has one with a situation to show."""
-    made = key_point_scenario(note.key_point) if note.key_point else None
+    """The note's key point as a scenario, if it has one with a situation to show.
+
+    A key point written as block HTML cannot be cut: the topic is the situation and the
+    whole key point the decision.
+    """
+    point = note.key_point
+    if point and any(span.kind == "html" for span in point.spans):
+        return Scenario(RichText.of(note.title), PROMPT_DECISION, point, RichText())
+    made = key_point_scenario(point) if point else None
     return made if made is not None and made.situation else None
 
 
