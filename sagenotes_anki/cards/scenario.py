@@ -39,6 +39,7 @@ _SERVICE = re.compile(
     r"|[A-Z][A-Za-z0-9]*[A-Z][A-Za-z0-9-]+"
 )
 _BLANK = "[ … ]"
+_WHOLE = frozenset({"html", "image", "embed"})  # spans a key point is never cut around
 _ARROW = re.compile(r"\s*(?:→|->|=>|⇒)\s*")
 
 PROMPT_DECISION = "어떻게 하는가? · What do you do?"
@@ -185,11 +186,11 @@ def fields(scenario: Scenario, flow: str, topic: str, source: str) -> tuple[str,
 def key_point_of(note: StudyNote) -> Scenario | None:
     """The note's key point as a scenario, if it has one with a situation to show.
 
-    A key point written as block HTML cannot be cut: the topic is the situation and the
-    whole key point the decision.
+    A key point written as block HTML, or holding an image, is not cut: the topic is the
+    situation and the whole key point (the image shown once) the decision.
     """
     point = note.key_point
-    if point and any(span.kind == "html" for span in point.spans):
+    if point and any(span.kind in _WHOLE for span in point.spans):
         return Scenario(RichText.of(note.title), PROMPT_DECISION, point, RichText())
     made = key_point_scenario(point) if point else None
     return made if made is not None and made.situation else None
