@@ -308,4 +308,5 @@ def test_a_free_form_notes_practical_section_is_read_once() -> None:
     text = "# Note\n\n## 실전 적용\n- **금융**: 사기 탐지\n\n## 기타\n- **용어**: 설명이다\n"
     note = parse_note(text, "note.md").note
     assert note is not None and not note.is_template
-    assert [(c.term, c.group) for c in note.concepts] == [("금융", ""), ("용어", "기타")]
+    assert [(c.term, c.group) for c in note.concepts] == [("용어", "기타")]
+    assert [case.name for case in note.practical_cases] == ["금융"]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from sagenotes_anki import load_notes
 from sagenotes_anki.build import BuildOptions, build
 from sagenotes_anki.lock.model import LOCK_NAME, REMOVED_TAG
 from sagenotes_anki.lock.read import read_lock
@@ -75,21 +76,41 @@ def test_a_vault_built_by_the_release_keeps_its_concept_and_tradeoff_guids(
     assert report.written
     after = _items(notes)
     present = set(after)
+    practical = _practical_keys(notes)
     lost = []
     for guid, (notetype, identity, key) in before.items():
+        if notetype not in KEPT or (identity, key) in practical:
+            continue  # key points and practical bullets became scenario cards (another test)
         if notetype == "SageNotes Concept" and _label(key):
             continue  # "정의", "공통점": replaced by their heading's concept
         if guid not in present or after[guid][2] != key:
             lost.append((identity, key))
     assert lost == []
-    # The label cards are the only ones the new build does not make again: each is kept,
-    # tagged removed, or re-matched by content to its heading's concept (history and all).
+    # The label cards are the only concepts the new build does not make again: each is
+    # kept, tagged removed, or re-matched by content to its heading's concept (with its
+    # history).
     replaced = sorted(k for t, _, k in before.values() if t == "SageNotes Concept" and _label(k))
     assert replaced == ["concept:공통점", "concept:정의", "concept:정의", "concept:정의#2",
                         "concept:특징", "concept:한계"]  # fmt: skip
-    assert report.removed + report.rematched == len(replaced)
-    gone = {k for g, (t, _, k) in before.items() if g not in present}
-    assert gone <= set(replaced) and len(gone) == report.removed
+    gone = [
+        (i, k)
+        for g, (t, i, k) in before.items()
+        if g not in present and t == "SageNotes Concept" and (i, k) not in practical
+    ]
+    assert gone and {k for _, k in gone} <= set(replaced)
+
+
+KEPT = ("SageNotes Concept", "SageNotes Trade-off", "SageNotes MCQ")
+
+
+def _practical_keys(notes: Path) -> set[tuple[str, str]]:
+    """The concept keys the release made of practical bullets (now scenario cards)."""
+    return {
+        (note.identity, f"concept:{case.name}")
+        for note in load_notes(notes).notes
+        for case in note.practical_cases
+        if case.name
+    }
 
 
 def _label(key: str) -> bool:
