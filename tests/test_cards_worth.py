@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
 import statistics
 from collections import Counter
 from collections.abc import Iterator
@@ -267,8 +268,10 @@ class TestReversed:
 
     def test_build_with_cards_option(self, tmp_path: Path) -> None:
         """`--cards concept-reversed` (the build option) makes only the reversed cards."""
+        notes = tmp_path / "notes"
+        shutil.copytree(NOTES, notes)
         options = BuildOptions(timestamp=1, card_kinds=frozenset({"concept-reversed"}))
-        report = build(NOTES, tmp_path / "deck.apkg", options)
+        report = build(notes, tmp_path / "deck.apkg", options)
         assert report.written and set(report.cards_by_type) == {"SageNotes Concept Reversed"}
 
 
