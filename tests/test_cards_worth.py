@@ -227,7 +227,7 @@ class TestComparison:
         assert picks(mine["firehose-buffering.md"].tradeoffs[:1]) == []  # one subject
 
     def test_corpus_notes_keep_about_a_dozen_cards(self, corpus: Vault) -> None:
-        """Per template note (Anki cards, default kinds): median 14, quartiles 13-15."""
+        """Per template note (Anki cards, default kinds): median 15, quartiles 13-16."""
         counts = [
             sum(len(preview_cards(card)) for card in cards_for(note))
             for note in corpus.notes
