@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from .. import codes
 from ..model import Concept, Diagnostic, Flow, RichText
 from .mdast import Block
-from .outline import Section, without_callout
+from .outline import CALLOUT_OF, Section, without_callout
+from .richblocks import block_text, callout_of, code_span, table_span
 from .richtext import (
     Token,
     drop_prefix,
@@ -26,6 +27,7 @@ from .richtext import (
     strip,
 )
 from .sections import SectionNames
+from .tradeoffs import is_tradeoff_table
 
 # After the term: a colon, or a dash set off by spaces (``**Term** - def``, ``— def``).
 _TERM = re.compile(r"[ \t]*(?:\([^()]{1,60}\)[ \t]*)?(?:[:\uff1a]|[-\u2013\u2014](?=\s))\s*")
@@ -55,8 +57,14 @@ def extract(sections: list[Section], names: SectionNames) -> Found:
 
 
 def _key_point(section: Section, found: Found, names: SectionNames) -> None:
+    shown: Token | None = None  # the callout last shown as a box
     for block in section.blocks:
-        _key_point_block(block.token, found)
+        callout = block.token.get(CALLOUT_OF)
+        if callout is None:
+            _key_point_block(block.token, found)
+        elif callout is not shown:  # the callout's first block: the whole box
+            shown = callout
+            _key_point_block(callout, found)
 
 
 def _key_point_block(token: Token, found: Found) -> None:
@@ -70,8 +78,10 @@ def _key_point_block(token: Token, found: Found) -> None:
         shown = html_block(token)  # "<p>...</p>", "<div>", "<table>": the card shows it
         if shown:
             found.key_point.append(shown)
+    elif kind in ("block_code", "table") or callout_of(token) is not None:
+        found.key_point.append(block_text(token) or RichText())  # shown in its place
     elif kind == "block_quote":
-        # "> text" and Obsidian callouts ("> [!tip] title") hold the key point in a quote.
+        # "> text" holds the key point in a quote.
         for child in token.get("children", ()):
             if isinstance(child, dict):
                 _key_point_block(without_callout(child), found)
@@ -84,9 +94,12 @@ def _explanation(section: Section, found: Found, names: SectionNames) -> None:
             heading = block.text().plain().strip()
         elif block.type == "block_code" and block.token.get("style") == "fenced":
             info = str(block.token.get("attrs", {}).get("info", "")).strip().lower()
-            if info in _FLOW_INFO:
-                text = str(block.token.get("raw", "")).rstrip("\n")
-                found.flows.append(Flow(heading, text, block.line))
+            text = str(block.token.get("raw", "")).rstrip("\n")
+            language = "" if info in _FLOW_INFO else code_span(block.token).url
+            found.flows.append(Flow(heading, text, block.line, language))
+        elif block.type == "table" and not is_tradeoff_table(block.token, names):
+            table = RichText((table_span(block.token),))
+            found.flows.append(Flow(heading, table.plain(), block.line, content=table))
 
 
 def _concepts(section: Section, found: Found, names: SectionNames) -> None:
