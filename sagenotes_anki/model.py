@@ -14,7 +14,7 @@ SpanKind = Literal[
     "text", "strong", "emphasis", "codespan", "link", "html", "linebreak", "strike", "mark",
     # Blocks that stand inside a text (a question, an option, a definition), see Span:
     "codeblock", "math", "displaymath", "table", "row", "cell", "headcell", "callout",
-]
+]  # fmt: skip
 
 
 NOTE_LINK = "sagenotes-note:"

@@ -18,7 +18,7 @@ from urllib.parse import quote, urlsplit
 import nh3
 
 from ..model import NOTE_LINK, Flow, RichText, Span
-from .richrender import BLOCK_KINDS, block_html, code_html, without_edge_breaks
+from .richrender import BLOCK_KINDS, BREAKING, block_html, code_html, without_edge_breaks
 
 # Formatting only: nothing that loads a resource (img, iframe, object), runs code (script,
 # event handlers) or restyles the card (style).
@@ -200,4 +200,11 @@ def flows_html(flows: Iterable[Flow]) -> str:
 
 def paragraphs(items: Iterable[RichText]) -> str:
     """One ``<p>`` per non-empty item."""
-    return "".join(f"<p>{html(item)}</p>" for item in items if item)
+    return "".join(_paragraph(item) for item in items if item)
+
+
+def _paragraph(item: RichText) -> str:
+    # A paragraph cannot hold a block (a <pre> or a table would close it): a <div> can.
+    if any(span.kind in BREAKING for span in item.spans):
+        return f'<div class="para">{html(item)}</div>'
+    return f"<p>{html(item)}</p>"

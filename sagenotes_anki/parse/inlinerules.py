@@ -12,6 +12,8 @@
   ``**"A"**로`` and ``이**(x)**`` bold and changes nothing where a space or another letter
   stands beside the run. mistune's own test is replaced by this one (:func:`install`); the
   parser shortcut (:mod:`.shortcuts.inline`) asks the same function.
+- **Tables in list items and quotes** are read, as Obsidian reads them (mistune reads
+  top-level tables only, unless told).
 """
 
 from __future__ import annotations
@@ -61,8 +63,13 @@ _GROUPS = ("math_dollars", "math_paren", "math_bracket", "math_dollar")
 
 
 def plugin(md: Any) -> None:
-    """The mistune plugin: the math rule, before escapes; Obsidian's emphasis test."""
+    """The mistune plugin: the math rule, before escapes; Obsidian's emphasis test; tables
+    inside list items and quotes, as Obsidian reads them (after mistune's table plugin)."""
+    from mistune.plugins.table import table_in_list, table_in_quote
+
     install()
+    table_in_list(md)
+    table_in_quote(md)
     md.inline.register(
         "sagenotes_math", MATH_PATTERN, parse_math, before="escape", start_chars=("$", "\\")
     )
