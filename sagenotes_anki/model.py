@@ -120,12 +120,10 @@ _BLOCKS = frozenset({"codeblock", "displaymath", "table", "row", "cell", "headce
 
 
 def _block_plain(span: Span) -> str:
-    """A block's text: lines of code and TeX as written, a table's cells set apart."""
+    """A block's text: lines of code and TeX as written, a table's cells set apart, a
+    callout's body (its title is a label, as a heading is)."""
     if span.kind == "row":
         return " | ".join(_plain(c) for c in span.children) + "\n"
-    if span.kind == "callout":
-        body = "".join(_plain(c) for c in span.children)
-        return f"{span.text}\n{body}" if span.text else body
     if span.children:
         return "".join(_plain(c) for c in span.children)
     return span.text
@@ -141,6 +139,9 @@ def _markdown(span: Span) -> str:
     if span.kind == "codespan":
         fence = "``" if "`" in span.text else "`"
         return f"{fence}{span.text}{fence}"
+    if span.kind == "link" and span.url.startswith(NOTE_LINK):  # a wikilink
+        note = span.url[len(NOTE_LINK) :]
+        return f"[[{note}]]" if inner == note else f"[[{note}|{inner}]]"
     if span.kind == "link":
         return f"[{inner}]({span.url})"
     if span.kind == "linebreak":
@@ -151,6 +152,10 @@ def _markdown(span: Span) -> str:
         return f"${span.text}$"
     if span.kind == "displaymath":
         return f"$${span.text}$$"
+    if span.kind == "callout":
+        kind, _, fold = span.url.partition("|")
+        lines = f"[!{kind}]{fold} {span.text}".rstrip().split("\n") + inner.split("\n")
+        return "\n".join(f"> {line}".rstrip() for line in lines)
     if span.kind in _BLOCKS:
         return _block_plain(span)
     return span.text
