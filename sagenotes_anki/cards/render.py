@@ -42,6 +42,7 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 URL_SCHEMES = frozenset({"http", "https", "mailto", "obsidian"})
 # Their content is dropped with the tag: a script's text is code, not something to study.
 _DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript"}
+_FOLD = re.compile(r"<(/?)(?=(?:details|summary)\b)", re.IGNORECASE)
 _WRAP_TAGS = {"strong": "strong", "emphasis": "em", "strike": "s", "mark": "mark"}
 
 
@@ -95,7 +96,9 @@ def _span(span: Span) -> str:
             return inner  # keep the words, drop a link Anki could not follow safely
         return f'<a href="{escape(span.url.strip(), quote=True)}">{inner or escape(span.url)}</a>'
     if span.kind == "html":
-        return span.text  # sanitised with the whole field, see module docstring
+        # Sanitised with the whole field, see module docstring. A fold the note wrote in
+        # HTML is not kept (its text is): <details> is allowed for foldable callouts only.
+        return _FOLD.sub(r"<\1sn-fold", span.text) if "<" in span.text else span.text
     return escape(span.text, quote=False)
 
 

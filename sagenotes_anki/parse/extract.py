@@ -247,4 +247,7 @@ _EXTRACTORS: dict[str, Callable[[Section, Found, SectionNames], None]] = {
     "explanation": _explanation,
     "concepts": _concepts,
     "practical": _concepts,
+    # A section the template does not name ("## 💻 JSON 규칙 예시"): its code and tables are
+    # shown with the diagrams, as the explanation's are (its prose gives no card).
+    "": _explanation,
 }
