@@ -143,7 +143,7 @@ def callout_html(span: Span, inline: Callable[[Span], str]) -> str:
     family = CALLOUT_FAMILIES.get(name, "note")
     title = escape(span.text or name.capitalize(), quote=False)
     body = "".join(inline(c) for c in _without_edge_breaks(span.children))
-    attrs = f'class="callout callout-{family}" data-callout="{escape(name)}"'
+    attrs = f'class="callout callout-{family}"'
     if fold:
         opened = " open" if fold == "+" else ""
         return (
