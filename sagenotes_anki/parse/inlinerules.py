@@ -23,13 +23,11 @@ from typing import Any
 
 from mistune._inline import emphasis as _emphasis
 
-# Lengths are bounded so that a text of many unclosed openers is read in linear time.
-MATH_PATTERN = (
-    r"\$\$(?P<math_dollars>(?:[^$\\]|\\[\s\S]){1,4000}?)\$\$"
-    r"|\\\((?P<math_paren>[\s\S]{1,2000}?)\\\)"
-    r"|\\\[(?P<math_bracket>[\s\S]{1,4000}?)\\\]"
-    r"|\$(?![\s$])(?P<math_dollar>(?:[^$\\\n]|\\.){1,1000}?)(?<![\s\\])\$(?!\d)"
-)
+# Only the opener is matched here; its closer is looked for with str.find within a bounded
+# window (:func:`parse_math`), so a text of many unclosed openers is read in linear time.
+MATH_PATTERN = r"\$\$|\\\(|\\\[|\$(?![\s$])"
+_CLOSERS = {"$$": "$$", "\\(": "\\)", "\\[": "\\]"}
+_REACH = {"$$": 4000, "\\(": 2000, "\\[": 4000, "$": 1000}  # the longest TeX looked for
 _SPACE_ONLY = re.compile(r"\s*")
 
 
@@ -49,17 +47,38 @@ def install() -> None:
 
 
 def parse_math(inline: Any, m: re.Match[str], state: Any) -> int | None:
-    """A math token; None (mistune then reads the characters as text) when it is empty."""
-    groups = m.groupdict()
-    display = groups["math_dollars"] is not None or groups["math_bracket"] is not None
-    tex = next(groups[g] for g in _GROUPS if groups[g] is not None)
-    if _SPACE_ONLY.fullmatch(tex):
+    """A math token from an opener to its closer; without a closer, the opener is text
+    (``\\(`` and ``\\[`` are then escapes, as mistune reads them)."""
+    src: str = state.src
+    opener = m.group(0)
+    start = m.end()
+    end = _closing(src, opener, start)
+    if end < 0 or _SPACE_ONLY.fullmatch(src, start, end):
+        if opener[0] == "\\":
+            inline.process_text(opener[1], state, parse_emphasis=False)
+            return m.end()
         return None
-    state.append_token({"type": "sagenotes_math", "raw": tex, "attrs": {"display": display}})
-    return m.end()
+    display = opener in ("$$", "\\[")
+    token = {"type": "sagenotes_math", "raw": src[start:end], "attrs": {"display": display}}
+    state.append_token(token)
+    return end + len(_CLOSERS.get(opener, "$"))
 
 
-_GROUPS = ("math_dollars", "math_paren", "math_bracket", "math_dollar")
+def _closing(src: str, opener: str, start: int) -> int:
+    """Where the closer of ``opener`` starts (-1 when there is none within reach)."""
+    limit = start + _REACH[opener]
+    if opener != "$":
+        return src.find(_CLOSERS[opener], start, limit)
+    # One "$": the next "$" on the line that is not escaped; it closes only when no space
+    # stands before it and no digit after it ("$5 and $6" is money).
+    line_end = src.find("\n", start, limit)
+    stop = limit if line_end < 0 else line_end
+    at = src.find("$", start, stop)
+    while at > 0 and src[at - 1] == "\\":
+        at = src.find("$", at + 1, stop)
+    if at < 0 or src[at - 1].isspace() or src[at + 1 : at + 2].isdigit():
+        return -1
+    return at
 
 
 def plugin(md: Any) -> None:
