@@ -83,10 +83,11 @@ class TestTables:
         assert _blocks(concept.definition, "table")
         assert "|---|" not in concept.definition.plain()
 
-    def test_the_corpus_table_is_read_as_a_table(self, corpus_dir: Path) -> None:
-        # The vault's one pipe table stands in a free-form note (its cards: another feature).
-        result = load_note(corpus_dir / "svm_whitepaper_korean.md")
-        assert result.note is not None
+    def test_a_wide_concept_table_gives_a_concept_per_row_labelled_by_column(self) -> None:
+        concepts = {c.term: c for c in _note("table-note.md").concepts}
+        auc = concepts["AUC"]
+        assert auc.group == "지표 정리"
+        assert auc.definition.markdown() == "**의미**: 임계값 전체의 분리 능력\n**예시**: 신용 평가"
 
 
 class TestCode:
@@ -111,6 +112,11 @@ class TestCode:
         concept = next(c for c in note.concepts if c.term == "요청 형식")
         assert [s.url for s in _blocks(concept.definition, "codeblock")] == ["json"]
         assert [s.url for s in _blocks(note.key_point, "codeblock")] == ["python"]
+
+    def test_code_right_under_a_concept_bullet_is_part_of_its_definition(self) -> None:
+        concept = next(c for c in _note("code-note.md").concepts if c.term == "응답 형식")
+        (code,) = _blocks(concept.definition, "codeblock")
+        assert (code.url, code.text) == ("json", '{"predictions": [0.8, 0.1]}')
 
     def test_code_with_a_language_in_the_explanation_is_no_longer_dropped(self) -> None:
         flows = _note("code-note.md").flows

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import codes
-from ..model import Concept, Diagnostic, Flow, RichText
+from ..model import Concept, Diagnostic, Flow, RichText, Span
 from .mdast import Block
 from .outline import CALLOUT_OF, Section, without_callout
 from .richblocks import block_text, callout_of, code_span, table_span
@@ -22,6 +22,7 @@ from .richtext import (
     html_text,
     inline,
     item_text,
+    join,
     join_lines,
     split_lines,
     strip,
@@ -120,6 +121,17 @@ def _concepts(section: Section, found: Found, names: SectionNames) -> None:
             found.concepts += _paragraph_concepts(block, group)
         elif block.type == "table":
             found.concepts += _table_concepts(block, group)
+        elif block.type == "block_code" and found.concepts:
+            _add_to_last(found, block.token)  # code under a bullet, not indented
+
+
+def _add_to_last(found: Found, token: Token) -> None:
+    """A block standing right under a concept's bullet is part of its definition."""
+    last = found.concepts[-1]
+    shown = block_text(token)
+    if shown is not None:
+        definition = RichText((*last.definition.spans, *shown.spans))
+        found.concepts[-1] = Concept(last.term, definition, last.group, last.line)
 
 
 def _paragraph_concepts(block: Block, group: str) -> list[Concept]:
@@ -145,11 +157,33 @@ def _table_concepts(block: Block, group: str) -> list[Concept]:
         for row in part.get("children", ())
     ]
     concepts = []
+    head = _table_head(block.token)
     for index, row in enumerate(rows):
         term, definition = (row[0].plain().strip(), strip(row[1])) if len(row) == 2 else ("", None)
+        if len(row) > 2 and len(head) == len(row):  # term | what | more: labelled lines
+            term, definition = row[0].plain().strip(), _labelled(head[1:], row[1:])
         if term and definition:
             concepts.append(Concept(term, definition, group, block.line + 2 + index))
     return concepts
+
+
+def _table_head(token: Token) -> list[RichText]:
+    return [
+        inline(cell.get("children", ()))
+        for part in token.get("children", ())
+        if part.get("type") == "table_head"
+        for cell in part.get("children", ())
+    ]
+
+
+def _labelled(head: list[RichText], cells: list[RichText]) -> RichText:
+    """A row's cells as ``**Column**: cell`` lines (a table of three or more columns)."""
+    lines = [
+        RichText((Span("strong", children=label.spans), Span("text", ": "), *strip(cell).spans))
+        for label, cell in zip(head, cells, strict=True)
+        if cell
+    ]
+    return join(lines)
 
 
 def concept_of(text: RichText, group: str, line: int) -> Concept | None:
