@@ -113,14 +113,16 @@ class TestCode:
         assert [s.url for s in _blocks(concept.definition, "codeblock")] == ["json"]
         assert [s.url for s in _blocks(note.key_point, "codeblock")] == ["python"]
 
-    def test_code_right_under_a_concept_bullet_is_part_of_its_definition(self) -> None:
-        concept = next(c for c in _note("code-note.md").concepts if c.term == "응답 형식")
-        (code,) = _blocks(concept.definition, "codeblock")
-        assert (code.url, code.text) == ("json", '{"predictions": [0.8, 0.1]}')
+    def test_code_standing_in_the_concepts_is_shown_with_the_diagrams(self) -> None:
+        note = _note("code-note.md")
+        concept = next(c for c in note.concepts if c.term == "응답 형식")
+        assert not _blocks(concept.definition, "codeblock")  # not in the bullet: not its part
+        flow = next(f for f in note.flows if "predictions" in f.text)
+        assert (flow.title, flow.language) == ("🔍 주요개념", "json")
 
     def test_code_with_a_language_in_the_explanation_is_no_longer_dropped(self) -> None:
         flows = _note("code-note.md").flows
-        assert [f.language for f in flows] == ["", "", "python"]
+        assert [f.language for f in flows][:3] == ["", "", "python"]
         assert "estimator.fit" in flows[2].text
 
     def test_the_corpus_keeps_every_fenced_block(self, corpus_dir: Path) -> None:

@@ -94,10 +94,7 @@ def _explanation(section: Section, found: Found, names: SectionNames) -> None:
         if block.type == "heading":
             heading = block.text().plain().strip()
         elif block.type == "block_code" and block.token.get("style") == "fenced":
-            info = str(block.token.get("attrs", {}).get("info", "")).strip().lower()
-            text = str(block.token.get("raw", "")).rstrip("\n")
-            language = "" if info in _FLOW_INFO else code_span(block.token).url
-            found.flows.append(Flow(heading, text, block.line, language))
+            found.flows.append(_code_flow(block, heading))
         elif block.type == "table" and not is_tradeoff_table(block.token, names):
             table = RichText((table_span(block.token),))
             found.flows.append(Flow(heading, table.plain(), block.line, content=table))
@@ -121,17 +118,15 @@ def _concepts(section: Section, found: Found, names: SectionNames) -> None:
             found.concepts += _paragraph_concepts(block, group)
         elif block.type == "table":
             found.concepts += _table_concepts(block, group)
-        elif block.type == "block_code" and found.concepts:
-            _add_to_last(found, block.token)  # code under a bullet, not indented
+        elif block.type == "block_code" and block.token.get("style") == "fenced":
+            # Not in a bullet: the section's own diagram or code, shown with the diagrams.
+            found.flows.append(_code_flow(block, group or section.heading))
 
 
-def _add_to_last(found: Found, token: Token) -> None:
-    """A block standing right under a concept's bullet is part of its definition."""
-    last = found.concepts[-1]
-    shown = block_text(token)
-    if shown is not None:
-        definition = RichText((*last.definition.spans, *shown.spans))
-        found.concepts[-1] = Concept(last.term, definition, last.group, last.line)
+def _code_flow(block: Block, title: str) -> Flow:
+    info = str(block.token.get("attrs", {}).get("info", "")).strip().lower()
+    text = str(block.token.get("raw", "")).rstrip("\n")
+    return Flow(title, text, block.line, "" if info in _FLOW_INFO else code_span(block.token).url)
 
 
 def _paragraph_concepts(block: Block, group: str) -> list[Concept]:
