@@ -25,7 +25,8 @@ from mistune._inline import emphasis as _emphasis
 
 # Only the opener is matched here; its closer is looked for with str.find within a bounded
 # window (:func:`parse_math`), so a text of many unclosed openers is read in linear time.
-MATH_PATTERN = r"\$\$|\\\(|\\\[|\$(?![\s$])"
+# A "$" right before "]" opens nothing: Anki's own LaTeX markup ("[$]x[/$]") stays text.
+MATH_PATTERN = r"\$\$(?!\])|\\\(|\\\[|\$(?![\s$\]])"
 _CLOSERS = {"$$": "$$", "\\(": "\\)", "\\[": "\\]"}
 _REACH = {"$$": 4000, "\\(": 2000, "\\[": 4000, "$": 1000}  # the longest TeX looked for
 _SPACE_ONLY = re.compile(r"\s*")
