@@ -1,8 +1,9 @@
 """Obsidian's inline syntax, which CommonMark (and so mistune) leaves as plain text.
 
 - ``[[Note]]``, ``[[Note|alias]]``, ``[[Note#Heading]]`` become their display text (the
-  alias, else the note name, ``Note > Heading`` for a heading link): a card is not inside
-  the vault, so there is nothing to link to, and raw brackets would be noise.
+  alias, else the note name, ``Note > Heading`` for a heading link) in a ``link`` span to
+  the note (:data:`~sagenotes_anki.model.NOTE_LINK`): the card links it into Obsidian when
+  the vault's name is known, and shows only the text otherwise.
 - ``![[image.png]]`` embeds become the file name as text: media are not packaged into the
   deck (the parser reports embeds with an info diagnostic).
 - ``==highlight==`` becomes a ``mark`` span.
