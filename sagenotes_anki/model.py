@@ -14,6 +14,10 @@ SpanKind = Literal[
     "text", "strong", "emphasis", "codespan", "link", "html", "linebreak", "strike", "mark",
     # Blocks that stand inside a text (a question, an option, a definition), see Span:
     "codeblock", "math", "displaymath", "table", "row", "cell", "headcell", "callout",
+    # Images (parse/embeds.py): an ``embed`` as written (``text``: the alt text or file name,
+    # ``url``: the target, then ``|300`` for a width); an ``image`` found and packed (``url``:
+    # its name in the package's media, then the width).
+    "embed", "image",
 ]  # fmt: skip
 
 

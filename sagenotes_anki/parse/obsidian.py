@@ -4,8 +4,9 @@
   alias, else the note name, ``Note > Heading`` for a heading link) in a ``link`` span to
   the note (:data:`~sagenotes_anki.model.NOTE_LINK`): the card links it into Obsidian when
   the vault's name is known, and shows only the text otherwise.
-- ``![[image.png]]`` embeds become the file name as text: media are not packaged into the
-  deck (the parser reports embeds with an info diagnostic).
+- ``![[image.png]]`` embeds of images become ``embed`` spans (:mod:`embeds`, which a build
+  resolves to the vault's files); other embeds (``![[note]]``) become their name as text
+  (the parser reports embeds with an info diagnostic).
 - ``==highlight==`` becomes a ``mark`` span.
 - A block id at the end of a line (``... ^my-block``) is dropped, as Obsidian hides it.
 - A tag written in the text (``#service/sagemaker``, Obsidian's rule: ``#`` at the start or
@@ -20,6 +21,7 @@ import re
 from collections.abc import Iterable
 
 from ..model import NOTE_LINK, Span
+from .embeds import image_embeds
 
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 _BLOCK_ID = re.compile(r"[ \t]+\^[A-Za-z0-9-]+(?=\n|$)")
@@ -86,18 +88,40 @@ def transform(spans: Iterable[Span]) -> list[Span]:
                 kept = span if text is span.text and not span.url else Span("text", text)
                 pieces.append(kept)
             continue
-        for linked in _linked(text) if "[[" in text else [Span("text", _links(text))]:
-            if linked.kind != "text":
-                pieces.append(linked)
-                continue
-            for index, part in enumerate(linked.text.split(_MARK)):
-                if index:
-                    pieces.append(None)
-                if part:
-                    pieces.append(Span("text", part))
+        if "![[" in text and not span.children:  # images as embed spans (parse/embeds.py)
+            pieces += _with_images(text)
+            continue
+        pieces += _text_pieces(text)
     if None not in pieces:
         return [p for p in pieces if p is not None]
     return _pair(pieces)
+
+
+def _with_images(text: str) -> list[Span | None]:
+    """The pieces of a text holding ``![[image]]`` embeds: each embed a span, the text
+    between read as any other text (links, ``==`` delimiters)."""
+    pieces: list[Span | None] = []
+    for span in image_embeds(text):
+        if span.kind != "text":
+            pieces.append(span)
+            continue
+        pieces += _text_pieces(span.text)
+    return pieces
+
+
+def _text_pieces(text: str) -> list[Span | None]:
+    """Text as pieces: wikilinks as link spans, ``==`` delimiters as None, the rest text."""
+    pieces: list[Span | None] = []
+    for linked in _linked(text) if "[[" in text else [Span("text", _links(text))]:
+        if linked.kind != "text":
+            pieces.append(linked)
+            continue
+        for index, part in enumerate(linked.text.split(_MARK)):
+            if index:
+                pieces.append(None)
+            if part:
+                pieces.append(Span("text", part))
+    return pieces
 
 
 def _pair(pieces: list[Span | None]) -> list[Span]:
