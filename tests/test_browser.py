@@ -27,7 +27,7 @@ from sagenotes_anki.build import BuildOptions, build
 
 MAIN = "sagemaker-processing-vs-batch-transform.md"
 MULTI = "classification-sagemaker-spark-preprocessing.md"  # 정답: B, D
-NOTETYPES = ("SageNotes Key Point", "SageNotes Concept", "SageNotes Trade-off", "SageNotes MCQ")
+NOTETYPES = ("SageNotes Scenario", "SageNotes Concept", "SageNotes Trade-off", "SageNotes MCQ")
 MODES = ("light", "night")
 SIDES = ("front", "back")
 MIN_CONTRAST = 4.5  # WCAG AA for body text
@@ -192,7 +192,7 @@ def test_card_fits_the_phone_and_reads_well(
 def test_flow_diagram_keeps_its_lines(page: Page, cards: list[RenderedCard], mode: str) -> None:
     """The fenced flow shows line by line, monospace; its arrow lines wrap at their arrows
     inside the box rather than scroll (a sideways swipe answers the card on AnkiDroid)."""
-    show(page, first_card(cards, "SageNotes Key Point"), "back", mode)
+    show(page, first_card(cards, "SageNotes Scenario"), "back", mode)
     flow = page.locator(".flow-wrap").first
     text = flow.inner_text()
     assert "Processing Jobs →" in text and "\n" in text

@@ -107,7 +107,7 @@ def test_no_card_scrolls_the_page_sideways_and_none_loads_anything(
 def test_a_wide_table_scrolls_inside_its_wrapper_and_reads_well(
     page: Page, cards: list[RenderedCard], mode: str
 ) -> None:
-    card = _card(cards, "table-note.md", "SageNotes Key Point")
+    card = _card(cards, "table-note.md", "SageNotes Scenario")
     _show(page, card.answer, mode)
     table: dict[str, Any] = page.eval_on_selector(
         "div.table",
@@ -135,7 +135,7 @@ def test_code_keeps_its_lines_and_is_coloured_for_the_mode(
     matrix = page.eval_on_selector(".question pre.code", "p => p.innerText")
     assert matrix.strip("\n").split("\n") == ["8  2", "4  6"]
 
-    key_point = _card(cards, "code-note.md", "SageNotes Key Point")
+    key_point = _card(cards, "code-note.md", "SageNotes Scenario")
     _show(page, key_point.answer, mode)
     code: dict[str, Any] = page.eval_on_selector(
         "pre.code.lang-python",
@@ -178,7 +178,7 @@ def test_math_is_typeset_by_mathjax(page: Page, cards: list[RenderedCard], mode:
             route.fulfill(status=404)
 
     page.route(MATHJAX_URL + "**", serve)
-    card = _card(cards, "math-note.md", "SageNotes Key Point")
+    card = _card(cards, "math-note.md", "SageNotes Scenario")
     _show(page, card.answer, mode, mathjax=True)
     page.wait_for_function("window.MathJax && MathJax.Hub && MathJax.Hub.queue.pending === 0")
     page.evaluate("new Promise(done => MathJax.Hub.Queue(done))")
@@ -186,7 +186,7 @@ def test_math_is_typeset_by_mathjax(page: Page, cards: list[RenderedCard], mode:
         """() => ({ inline: document.querySelectorAll(".math .MJXc-display, .math .mjx-chtml")
                       .length,
                    display: document.querySelectorAll(".math.display .MJXc-display").length,
-                   text: document.querySelector(".point").innerText })"""
+                   text: document.querySelector(".decision").innerText })"""
     )
     assert typeset["display"] == 1 and typeset["inline"] >= 2
     assert "\\frac" not in typeset["text"] and "\\(" not in typeset["text"]
@@ -199,7 +199,7 @@ def test_math_is_typeset_by_mathjax(page: Page, cards: list[RenderedCard], mode:
 def test_callouts_are_boxes_and_a_foldable_one_opens(
     page: Page, cards: list[RenderedCard], mode: str
 ) -> None:
-    card = _card(cards, "obsidian-note.md", "SageNotes Key Point")
+    card = _card(cards, "obsidian-note.md", "SageNotes Scenario")
     _show(page, card.answer, mode)
     boxes: list[dict[str, Any]] = page.eval_on_selector_all(
         ".callout",

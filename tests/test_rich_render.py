@@ -34,7 +34,7 @@ def _text(fragment: str) -> str:
 
 class TestCode:
     def test_code_with_a_language_is_highlighted_as_classes(self) -> None:
-        key_point = _fields("code-note.md")["keypoint"][1]
+        key_point = _fields("code-note.md")["scenario"][2]
         code = re.search(r'<pre class="code lang-python"><code>(.*?)</code></pre>', key_point, re.S)
         assert code is not None
         assert '<span class="hl-kn">from</span>' in code.group(1)
@@ -46,7 +46,7 @@ class TestCode:
         assert '<pre class="code"><code>8  2\n4  6</code></pre>' in stem
 
     def test_a_one_line_flow_wraps_at_its_arrows_a_box_diagram_keeps_its_columns(self) -> None:
-        diagrams = _fields("code-note.md")["keypoint"][2]
+        diagrams = _fields("code-note.md")["scenario"][4]
         assert '<div class="flow flow-wrap">' in diagrams
         assert '<span class="step">Data Sources →</span>' in diagrams
         assert '<pre class="flow"><code>┌──' in diagrams
@@ -62,7 +62,7 @@ class TestCode:
 
 class TestTables:
     def test_a_table_is_rendered_in_a_scrolling_wrapper(self) -> None:
-        key_point = _fields("table-note.md")["keypoint"][1]
+        key_point = _fields("table-note.md")["scenario"][2]
         assert '<div class="table"><table><tr><th class="align-left">지표</th>' in key_point
         assert '<td class="align-right">SageMaker Clarify</td>' in key_point
 
@@ -81,13 +81,13 @@ class TestTables:
 class TestMath:
     def test_math_uses_anki_mathjax_delimiters_with_the_tex_intact(self) -> None:
         fields = _fields("math-note.md")
-        assert r"\(\text{Recall} = \frac{TP}{TP+FN}\)" in fields["keypoint"][1]
-        assert "\\[\nF_1 = 2 \\cdot \\frac{P \\cdot R}{P + R}\n\\]" in fields["keypoint"][1]
+        assert r"\(\text{Recall} = \frac{TP}{TP+FN}\)" in fields["scenario"][2]
+        assert "\\[\nF_1 = 2 \\cdot \\frac{P \\cdot R}{P + R}\n\\]" in fields["scenario"][2]
         assert r"\text{Recall} = \frac{TP}{TP+FN}" in fields["concept:Recall"][1]
         assert r"\(FN \downarrow\)" in fields["tradeoff:Recall"][1]
 
     def test_money_stays_text_on_the_card(self) -> None:
-        key_point = _fields("math-note.md")["keypoint"][1]
+        key_point = _fields("math-note.md")["scenario"][2]
         assert "11 \u00d7 $50 = $550" in key_point
         assert r"\(50" not in key_point
 
@@ -98,7 +98,7 @@ class TestMath:
 
 class TestCallouts:
     def test_a_callout_is_a_coloured_box_a_foldable_one_folds(self) -> None:
-        key_point = _fields("obsidian-note.md")["keypoint"][1]
+        key_point = _fields("obsidian-note.md")["scenario"][2]
         assert '<div class="callout callout-tip">' in key_point
         assert '<div class="callout-title">기억할 것</div>' in key_point
         assert '<details class="callout callout-warning">' in key_point
@@ -116,12 +116,12 @@ class TestCallouts:
 class TestObsidian:
     def test_highlights_and_wikilinks_without_a_vault_are_text(self) -> None:
         fields = _fields("obsidian-note.md")
-        assert "<mark>엔드포인트 자동 확장</mark>" in fields["keypoint"][1]
-        assert "오토스케일링" in fields["keypoint"][1] and "<a" not in fields["keypoint"][1]
-        assert "[[" not in fields["keypoint"][1]
+        assert "<mark>엔드포인트 자동 확장</mark>" in fields["scenario"][2]
+        assert "오토스케일링" in fields["scenario"][2] and "<a" not in fields["scenario"][2]
+        assert "[[" not in fields["scenario"][2]
 
     def test_wikilinks_open_the_note_in_the_vault(self) -> None:
-        key_point = _fields("obsidian-note.md", vault="내 볼트")["keypoint"][1]
+        key_point = _fields("obsidian-note.md", vault="내 볼트")["scenario"][2]
         url = "obsidian://open?vault=%EB%82%B4%20%EB%B3%BC%ED%8A%B8&amp;file=sagemaker-autoscaling"
         assert f'<a class="wikilink" href="{url}"' in key_point
 
