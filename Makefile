@@ -12,8 +12,9 @@ NOTES   ?= notes
 DECK    ?= build/sagenotes.apkg
 PREVIEW ?= build/preview.html
 
-# Debian packages the tests use: a real browser for the card screenshots and Korean fonts.
-TEST_DEBS := chromium fonts-noto-cjk
+# Debian packages the tests use: a real browser for the card screenshots, Korean fonts, and
+# MathJax (served to the browser by the math test only: cards never load it themselves).
+TEST_DEBS := chromium fonts-noto-cjk libjs-mathjax
 
 # What a deck depends on: every note and settings file, the folders holding them (a folder's
 # time changes when a note is added or deleted), the code and the packaging metadata. Hidden

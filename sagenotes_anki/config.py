@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -86,11 +86,19 @@ def find_config(notes_dir: Path) -> tuple[Path, tuple[str, ...]] | None:
     return None
 
 
+def vault_name_of(notes_dir: Path) -> str | None:
+    """The name of the Obsidian vault ``notes_dir`` is in: the folder holding ``.obsidian``."""
+    for folder in (notes_dir.resolve(), *notes_dir.resolve().parents):
+        if (folder / ".obsidian").is_dir():
+            return folder.name or None
+    return None
+
+
 def load_config(notes_dir: Path) -> Config:
     """The settings that apply to ``notes_dir``; an empty Config when no file sets any."""
     found = find_config(notes_dir)
     if found is None:
-        return Config()
+        return Config(vault_name=vault_name_of(notes_dir))
     path, table_path = found
     from .source.read import read_note  # regular files of up to 1 MiB, never blocking
 
@@ -108,8 +116,11 @@ def load_config(notes_dir: Path) -> Config:
     if not isinstance(table, dict):
         raise ConfigError(f"{path}: [{'.'.join(table_path)}] must be a table")
     if not table:
-        return Config()
-    return parse_table(table, path)
+        return Config(vault_name=vault_name_of(notes_dir))
+    config = parse_table(table, path)
+    if config.vault_name is None:  # not set: the vault the notes are in, if any
+        return replace(config, vault_name=vault_name_of(notes_dir))
+    return config
 
 
 def parse_table(table: Mapping[str, Any], path: Path) -> Config:

@@ -12,11 +12,18 @@ from typing import Literal
 Severity = Literal["error", "warning", "info"]
 SpanKind = Literal[
     "text", "strong", "emphasis", "codespan", "link", "html", "linebreak", "strike", "mark",
+    # Blocks that stand inside a text (a question, an option, a definition), see Span:
+    "codeblock", "math", "displaymath", "table", "row", "cell", "headcell", "callout",
     # Images (parse/embeds.py): an ``embed`` as written (``text``: the alt text or file name,
     # ``url``: the target, then ``|300`` for a width); an ``image`` found and packed (``url``:
     # its name in the package's media, then the width).
     "embed", "image",
 ]  # fmt: skip
+
+
+NOTE_LINK = "sagenotes-note:"
+"""The scheme of a wikilink's ``link`` span url, the note's name after it: the card links
+to it as ``obsidian://open`` when the vault's name is known, else shows only its text."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +49,14 @@ class Span:
     (an Obsidian ``==highlight==``) and ``link``;
     ``url`` the target of a ``link``. ``html`` spans hold raw HTML written in the note and
     must be sanitised before they reach a card.
+
+    Blocks inside a text: a ``codeblock`` holds its lines in ``text`` and its language (the
+    fence's info word, "" when none) in ``url``; ``math`` and ``displaymath`` hold the TeX
+    in ``text``; a ``table`` holds ``row`` spans, a row its ``headcell`` or ``cell`` spans,
+    a cell its inline spans (``text``: its alignment, "left", "center", "right" or "");
+    a ``callout`` (Obsidian's ``> [!tip] Title``) holds its type in ``url`` (``tip``, with
+    ``|-`` or ``|+`` when it folds), its title in
+    ``text`` ("" when none) and its body in ``children``.
     """
 
     kind: SpanKind
@@ -98,8 +113,23 @@ class RichText:
 def _plain(span: Span) -> str:
     if span.kind == "linebreak":
         return "\n"
+    if span.kind in _BLOCKS:
+        return _block_plain(span)
     if span.children:
         return "".join([_plain(c) for c in span.children])
+    return span.text
+
+
+_BLOCKS = frozenset({"codeblock", "displaymath", "table", "row", "cell", "headcell", "callout"})
+
+
+def _block_plain(span: Span) -> str:
+    """A block's text: lines of code and TeX as written, a table's cells set apart, a
+    callout's body (its title is a label, as a heading is)."""
+    if span.kind == "row":
+        return " | ".join(_plain(c) for c in span.children) + "\n"
+    if span.children:
+        return "".join(_plain(c) for c in span.children)
     return span.text
 
 
@@ -113,10 +143,25 @@ def _markdown(span: Span) -> str:
     if span.kind == "codespan":
         fence = "``" if "`" in span.text else "`"
         return f"{fence}{span.text}{fence}"
+    if span.kind == "link" and span.url.startswith(NOTE_LINK):  # a wikilink
+        note = span.url[len(NOTE_LINK) :]
+        return f"[[{note}]]" if inner == note else f"[[{note}|{inner}]]"
     if span.kind == "link":
         return f"[{inner}]({span.url})"
     if span.kind == "linebreak":
         return "\n"
+    if span.kind == "codeblock":
+        return f"\n```{span.url}\n{span.text}\n```\n"
+    if span.kind == "math":
+        return f"${span.text}$"
+    if span.kind == "displaymath":
+        return f"$${span.text}$$"
+    if span.kind == "callout":
+        kind, _, fold = span.url.partition("|")
+        lines = f"[!{kind}]{fold} {span.text}".rstrip().split("\n") + inner.split("\n")
+        return "\n".join(f"> {line}".rstrip() for line in lines)
+    if span.kind in _BLOCKS:
+        return _block_plain(span)
     return span.text
 
 
@@ -147,6 +192,8 @@ class Flow:
     title: str  # the heading it stands under
     text: str
     line: int
+    language: str = ""  # the fence's language ("python"): highlighted; "" for a diagram
+    content: RichText = field(default_factory=RichText)  # a table shown in its place
 
 
 @dataclass(frozen=True)

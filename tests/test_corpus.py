@@ -122,8 +122,9 @@ class TestCorpus:
                 if tradeoff.subject not in lines[tradeoff.line - 1]:
                     wrong.append((note.path, tradeoff.line, tradeoff.subject))
             for flow in note.flows:
-                if not lines[flow.line - 1].startswith("```"):
-                    wrong.append((note.path, flow.line, "```"))
+                opens = "|" if flow.content.spans else "```"  # a table, else a fenced block
+                if not lines[flow.line - 1].lstrip().startswith(opens):
+                    wrong.append((note.path, flow.line, opens))
         assert wrong == []
 
     def test_multi_answer_forms_are_read(self, vault: Vault) -> None:

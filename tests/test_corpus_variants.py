@@ -31,8 +31,9 @@ def _body(rewrite: Callable[[str], str]) -> Callable[[str], str]:
     """Apply a rewrite to the body outside code fences, never to the front matter."""
 
     def apply(text: str) -> str:
-        start = text.index("\n# ") + 1 if "\n# " in text else 0
-        parts = re.split(r"(^```.*?^```[ \t]*$)", text[start:], flags=re.M | re.S)
+        # The H1 (a note without front matter starts with it; "# " in code is no H1).
+        start = 0 if text.startswith("# ") or "\n# " not in text else text.index("\n# ") + 1
+        parts = re.split(r"(^[ \t]*```.*?^[ \t]*```[ \t]*$)", text[start:], flags=re.M | re.S)
         # Odd parts are the fenced blocks the split kept: diagrams stay byte for byte.
         body = "".join(part if index % 2 else rewrite(part) for index, part in enumerate(parts))
         return text[:start] + body
@@ -44,9 +45,9 @@ def _without_blank_lines(text: str) -> str:
     out: list[str] = []
     fence = False
     for line in text.split("\n"):
-        if line.startswith("```"):
+        if line.lstrip().startswith("```"):
             fence = not fence
-        if fence or line.strip() or (out and out[-1].startswith("```")):
+        if fence or line.strip() or (out and out[-1].lstrip().startswith("```")):
             out.append(line)
     # Keep the line ends that join this part to the fenced blocks around it.
     lead = "\n" if text.startswith("\n") else ""

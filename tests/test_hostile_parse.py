@@ -284,14 +284,26 @@ def test_an_unclosed_html_comment_is_not_a_silent_drop() -> None:
     ]
 
 
-@pytest.mark.parametrize("body", ["```\nA -> B\n```\n", "| a | b |\n|---|---|\n| 1 | 2 |\n"])
-def test_a_key_point_the_card_cannot_show_is_said(body: str) -> None:
-    """A key point that is only code or a table gives no card yet: not without a word."""
+@pytest.mark.parametrize(
+    ("body", "kind"),
+    [("```\nA -> B\n```\n", "codeblock"), ("| a | b |\n|---|---|\n| 1 | 2 |\n", "table")],
+)
+def test_a_key_point_of_code_or_a_table_gives_its_card(body: str, kind: str) -> None:
+    """A key point that is only code or a table is shown as it is, without a warning."""
     text = (
         "---\ntitle: x\n---\n# T\n\n## 🎯 핵심 포인트\n\n"
         + body
         + "\n## 🔍 주요개념\n\n- **A**: b\n"
     )
+    result = parse_note(text, "x.md")
+    assert result.note is not None and result.note.key_point
+    assert [s.kind for s in result.note.key_point.spans] == [kind]
+    assert not [d for d in result.diagnostics if "key-point card" in d.message]
+
+
+def test_a_key_point_the_card_cannot_show_is_said() -> None:
+    """A key point that is only a rule gives no card: not without a word."""
+    text = "---\ntitle: x\n---\n# T\n\n## 🎯 핵심 포인트\n\n***\n\n## 🔍 주요개념\n\n- **A**: b\n"
     result = parse_note(text, "x.md")
     assert result.note is not None and not result.note.key_point
     said = [d for d in result.diagnostics if "key-point card" in d.message]

@@ -380,7 +380,8 @@ class TestSeenInChromium:
     def test_text_readable_and_nothing_overflows(
         self, page: Page, rendered: dict[str, tuple[str, str]], night: bool
     ) -> None:
-        """Every side has contrasting text and no sideways scrolling; the diagram scrolls."""
+        """Every side has contrasting text and no sideways scrolling; the one-line flow
+        wraps at its arrows inside its box (a sideways swipe would answer on AnkiDroid)."""
         for question, answer in rendered.values():
             for side in (question, answer):
                 page.set_content(_phone_page(side, night=night))
@@ -392,8 +393,11 @@ class TestSeenInChromium:
                 assert _contrast(style[0], style[1]) >= 7
                 assert style[2] <= style[3]
         page.set_content(_phone_page(rendered["scenario"][1], night=night))
-        pre = page.eval_on_selector("pre.flow", "e => [e.scrollWidth > e.clientWidth, e.innerText]")
-        assert pre[0] is True and "→ Processing Jobs →" in pre[1]
+        flow = page.eval_on_selector(
+            ".flow-wrap", "e => [e.scrollWidth <= e.clientWidth, e.innerText, e.clientHeight]"
+        )
+        assert flow[0] is True and "Processing Jobs →" in flow[1]
+        assert flow[2] > 40  # wrapped onto more than one line
 
 
 class TestMcqScript:

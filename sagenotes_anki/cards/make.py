@@ -220,6 +220,10 @@ def cards_for(
         raise ValueError(f"unknown card kinds {sorted(unknown)}; known: {sorted(CARD_KINDS)}")
     source = source_html(note.path, vault_name)
     tags = anki_tags(note.tags)
-    return tuple(
-        card for kind, make in _MAKERS if kind in kinds for card in make(note, source, tags)
-    )
+    vault = render.VAULT.set(vault_name)  # wikilinks in the text link into the vault
+    try:
+        return tuple(
+            card for kind, make in _MAKERS if kind in kinds for card in make(note, source, tags)
+        )
+    finally:
+        render.VAULT.reset(vault)

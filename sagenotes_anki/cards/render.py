@@ -11,26 +11,29 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from contextvars import ContextVar
 from html import escape
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import nh3
 
-from ..model import Flow, RichText, Span
+from ..model import NOTE_LINK, Flow, RichText, Span
+from .richrender import BLOCK_KINDS, BREAKING, block_html, code_html, without_edge_breaks
 
 # Formatting only: nothing that loads a resource (img, iframe, object), runs code (script,
 # event handlers) or restyles the card (style).
 ALLOWED_TAGS = frozenset(
     {
-        "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "code", "del", "dfn", "div", "em",
-        "i", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt", "ruby", "s",
-        "samp", "small", "span", "strike", "strong", "sub", "sup", "table", "tbody", "td",
-        "th", "thead", "tr", "u", "ul", "var", "wbr",
+        "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "code", "del", "details", "dfn",
+        "div", "em", "i", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "rp", "rt",
+        "ruby", "s", "samp", "small", "span", "strike", "strong", "sub", "summary", "sup",
+        "table", "tbody", "td", "th", "thead", "tr", "u", "ul", "var", "wbr",
     }
 )  # fmt: skip
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href", "title"},
     "abbr": {"title"},
+    "details": {"open"},
     "ol": {"start"},
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan"},
@@ -39,6 +42,7 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 URL_SCHEMES = frozenset({"http", "https", "mailto", "obsidian"})
 # Their content is dropped with the tag: a script's text is code, not something to study.
 _DROP_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "template", "noscript"}
+_FOLD = re.compile(r"<(/?)(?=(?:details|summary)\b)", re.IGNORECASE)
 _WRAP_TAGS = {"strong": "strong", "emphasis": "em", "strike": "s", "mark": "mark"}
 
 
@@ -73,9 +77,11 @@ def sanitize(fragment: str) -> str:
 
 
 def _span(span: Span) -> str:
-    inner = "".join(_span(child) for child in span.children)
     if span.kind == "text":
         return escape(span.text, quote=False)
+    if span.kind in BLOCK_KINDS:
+        return block_html(span, _span)
+    inner = "".join(_span(child) for child in span.children)
     if span.kind in _WRAP_TAGS:
         tag = _WRAP_TAGS[span.kind]
         return f"<{tag}>{inner}</{tag}>"
@@ -84,11 +90,15 @@ def _span(span: Span) -> str:
     if span.kind == "linebreak":
         return "<br>"
     if span.kind == "link":
+        if span.url.startswith(NOTE_LINK):  # a wikilink: to the note, in Obsidian
+            return note_link(span.url[len(NOTE_LINK) :], inner)
         if not safe_url(span.url):
             return inner  # keep the words, drop a link Anki could not follow safely
         return f'<a href="{escape(span.url.strip(), quote=True)}">{inner or escape(span.url)}</a>'
     if span.kind == "html":
-        return span.text  # sanitised with the whole field, see module docstring
+        # Sanitised with the whole field, see module docstring. A fold the note wrote in
+        # HTML is not kept (its text is): <details> is allowed for foldable callouts only.
+        return _FOLD.sub(r"<\1sn-fold", span.text) if "<" in span.text else span.text
     if span.kind == "image":
         return image_tag(span)
     return escape(span.text, quote=False)  # an "embed" not found: its alt text or name
@@ -142,11 +152,25 @@ def _sanitized(rendered: str, spans: Iterable[Span]) -> str:
     return clean
 
 
+VAULT: ContextVar[str | None] = ContextVar("sagenotes_vault", default=None)
+"""The Obsidian vault's name while a note's cards are made (``cards_for`` sets it)."""
+
+
+def note_link(note: str, inner: str) -> str:
+    """A wikilink's text, linked to the note in Obsidian when the vault's name is known."""
+    vault = VAULT.get()
+    if not vault:
+        return inner
+    file = note[:-3] if note.lower().endswith(".md") else note
+    url = f"obsidian://open?vault={quote(vault, safe='')}&file={quote(file, safe='')}"
+    return f'<a class="wikilink" href="{escape(url, quote=True)}">{inner}</a>'
+
+
 def html(text: RichText) -> str:
     """Safe HTML for one piece of inline text."""
     if not text:  # nothing but whitespace
         return ""
-    rendered = "".join(_span(s) for s in text.spans)
+    rendered = "".join(_span(s) for s in without_edge_breaks(text.spans))
     if _made_here(text.spans) and not _RESERIALISED.intersection(rendered):
         # Only our own tags around escaped text: already what the sanitiser would return.
         return inert(rendered.strip())
@@ -206,11 +230,19 @@ def _list(tag: str, rendered: Iterable[str], css_class: str) -> str:
 
 
 def flow_html(flow: Flow) -> str:
-    """A fenced diagram as ``<pre class="flow"><code>``, whitespace and line breaks kept."""
+    """A fenced diagram as ``<pre class="flow"><code>``, whitespace and line breaks kept;
+    an arrow flow that may wrap at its arrows, code highlighted, a table in its wrapper."""
     # <code> directly after <pre> also keeps a leading newline, which a parser would
     # otherwise drop right after the <pre> tag.
-    body = inert(escape(flow.text.rstrip("\n"), quote=False))
     title = f'<div class="flow-title">{text_html(flow.title)}</div>' if flow.title.strip() else ""
+    if flow.content.spans:
+        return title + html(flow.content)
+    if flow.language:
+        return title + inert(code_html(flow.text.rstrip("\n"), flow.language))
+    wrapped = code_html(flow.text.rstrip("\n"), "")
+    if wrapped.startswith('<div class="flow'):
+        return title + inert(wrapped)
+    body = inert(escape(flow.text.rstrip("\n"), quote=False))
     return f'{title}<pre class="flow"><code>{body}</code></pre>'
 
 
@@ -221,4 +253,11 @@ def flows_html(flows: Iterable[Flow]) -> str:
 
 def paragraphs(items: Iterable[RichText]) -> str:
     """One ``<p>`` per non-empty item."""
-    return "".join(f"<p>{html(item)}</p>" for item in items if item)
+    return "".join(_paragraph(item) for item in items if item)
+
+
+def _paragraph(item: RichText) -> str:
+    # A paragraph cannot hold a block (a <pre> or a table would close it): a <div> can.
+    if any(span.kind in BREAKING for span in item.spans):
+        return f'<div class="para">{html(item)}</div>'
+    return f"<p>{html(item)}</p>"

@@ -40,6 +40,8 @@ _SERVICE = re.compile(
 )
 _BLANK = "[ … ]"
 _WHOLE = frozenset({"html", "image", "embed"})  # spans a key point is never cut around
+# ... nor around a block (a table, code, a callout, display math: cards/richrender.py).
+_WHOLE |= {"codeblock", "table", "callout", "displaymath"}
 _ARROW = re.compile(r"\s*(?:→|->|=>|⇒)\s*")
 
 PROMPT_DECISION = "어떻게 하는가? · What do you do?"

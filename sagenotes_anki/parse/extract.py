@@ -11,10 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import codes
-from ..model import Concept, Diagnostic, Flow, PracticalUse, RichText
+from ..model import Concept, Diagnostic, Flow, PracticalUse, RichText, Span
 from .labels import fold_labels, heading_text, label_line, sub_group, unnumbered
 from .mdast import Block
-from .outline import TEMPLATE, Section, without_callout
+from .outline import CALLOUT_OF, TEMPLATE, Section, without_callout
+from .richblocks import block_text, callout_of, code_span, table_span
 from .richtext import (
     Token,
     drop_prefix,
@@ -22,11 +23,13 @@ from .richtext import (
     html_text,
     inline,
     item_text,
+    join,
     join_lines,
     split_lines,
     strip,
 )
 from .sections import SectionNames
+from .tradeoffs import is_tradeoff_table
 
 # After the term: a colon, or a dash set off by spaces (``**Term** - def``, ``— def``).
 _TERM = re.compile(r"[ \t]*(?:\([^()]{1,60}\)[ \t]*)?(?:[:\uff1a]|[-\u2013\u2014](?=\s))\s*")
@@ -59,8 +62,14 @@ def extract(sections: list[Section], names: SectionNames) -> Found:
 
 
 def _key_point(section: Section, found: Found, names: SectionNames) -> None:
+    shown: Token | None = None  # the callout last shown as a box
     for block in section.blocks:
-        _key_point_block(block.token, found)
+        callout = block.token.get(CALLOUT_OF)
+        if callout is None:
+            _key_point_block(block.token, found)
+        elif callout is not shown:  # the callout's first block: the whole box
+            shown = callout
+            _key_point_block(callout, found)
 
 
 def _key_point_block(token: Token, found: Found) -> None:
@@ -74,8 +83,10 @@ def _key_point_block(token: Token, found: Found) -> None:
         shown = html_block(token)  # "<p>...</p>", "<div>", "<table>": the card shows it
         if shown:
             found.key_point.append(shown)
+    elif kind in ("block_code", "table") or callout_of(token) is not None:
+        found.key_point.append(block_text(token) or RichText())  # shown in its place
     elif kind == "block_quote":
-        # "> text" and Obsidian callouts ("> [!tip] title") hold the key point in a quote.
+        # "> text" holds the key point in a quote.
         for child in token.get("children", ()):
             if isinstance(child, dict):
                 _key_point_block(without_callout(child), found)
@@ -87,10 +98,10 @@ def _explanation(section: Section, found: Found, names: SectionNames) -> None:
         if block.type == "heading":
             heading = block.text().plain().strip()
         elif block.type == "block_code" and block.token.get("style") == "fenced":
-            info = str(block.token.get("attrs", {}).get("info", "")).strip().lower()
-            if info in _FLOW_INFO:
-                text = str(block.token.get("raw", "")).rstrip("\n")
-                found.flows.append(Flow(heading, text, block.line))
+            found.flows.append(_code_flow(block, heading))
+        elif block.type == "table" and not is_tradeoff_table(block.token, names):
+            table = RichText((table_span(block.token),))
+            found.flows.append(Flow(heading, table.plain(), block.line, content=table))
 
 
 def _concepts(section: Section, found: Found, names: SectionNames) -> None:
@@ -116,6 +127,9 @@ def _concepts(section: Section, found: Found, names: SectionNames) -> None:
             continue
         elif block.type == "table":
             found.concepts += _table_concepts(block, group)
+        elif block.type == "block_code" and block.token.get("style") == "fenced":
+            # Not in a bullet: the section's own diagram or code, shown with the diagrams.
+            found.flows.append(_code_flow(block, group or section.heading))
         label = None
     found.concepts[start:] = fold_labels(found.concepts[start:], section.heading)
 
@@ -144,6 +158,12 @@ def free_form_concepts(sections: list[Section], found: Found, names: SectionName
                 continue
             label = None
         found.concepts[start:] = fold_labels(found.concepts[start:], section.heading)
+
+
+def _code_flow(block: Block, title: str) -> Flow:
+    info = str(block.token.get("attrs", {}).get("info", "")).strip().lower()
+    text = str(block.token.get("raw", "")).rstrip("\n")
+    return Flow(title, text, block.line, "" if info in _FLOW_INFO else code_span(block.token).url)
 
 
 def _practical(found: Found, text: RichText, concept: Concept | None, line: int) -> None:
@@ -179,11 +199,33 @@ def _table_concepts(block: Block, group: str) -> list[Concept]:
         for row in part.get("children", ())
     ]
     concepts = []
+    head = _table_head(block.token)
     for index, row in enumerate(rows):
         term, definition = (row[0].plain().strip(), strip(row[1])) if len(row) == 2 else ("", None)
+        if len(row) > 2 and len(head) == len(row):  # term | what | more: labelled lines
+            term, definition = row[0].plain().strip(), _labelled(head[1:], row[1:])
         if term and definition:
             concepts.append(Concept(term, definition, group, block.line + 2 + index))
     return concepts
+
+
+def _table_head(token: Token) -> list[RichText]:
+    return [
+        inline(cell.get("children", ()))
+        for part in token.get("children", ())
+        if part.get("type") == "table_head"
+        for cell in part.get("children", ())
+    ]
+
+
+def _labelled(head: list[RichText], cells: list[RichText]) -> RichText:
+    """A row's cells as ``**Column**: cell`` lines (a table of three or more columns)."""
+    lines = [
+        RichText((Span("strong", children=label.spans), Span("text", ": "), *strip(cell).spans))
+        for label, cell in zip(head, cells, strict=True)
+        if cell
+    ]
+    return join(lines)
 
 
 def concept_of(text: RichText, group: str, line: int) -> Concept | None:
@@ -281,4 +323,7 @@ _EXTRACTORS: dict[str, Callable[[Section, Found, SectionNames], None]] = {
     "explanation": _explanation,
     "concepts": _concepts,
     "practical": _concepts,
+    # A section the template does not name ("## 💻 JSON 규칙 예시"): its code and tables are
+    # shown with the diagrams, as the explanation's are (its prose gives no card).
+    "": _explanation,
 }

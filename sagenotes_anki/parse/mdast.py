@@ -21,6 +21,7 @@ from mistune.core import BlockState
 from mistune.plugins import import_plugin
 
 from ..model import RichText
+from . import inlinerules
 from .richtext import Token, inline
 from .shortcuts.blocks import plain_blocks
 from .shortcuts.inline import ShortcutInline
@@ -84,7 +85,7 @@ class _PositionState(BlockState):
 
 def _markdown(*, shortcuts: bool = True) -> mistune.Markdown:
     """The parser; without ``shortcuts`` mistune does all the work (to compare against)."""
-    plugins = [import_plugin("strikethrough"), import_plugin("table")]
+    plugins = [import_plugin("strikethrough"), import_plugin("table"), inlinerules.plugin]
     block = _PositionParser()
     block.fast_lists = shortcuts
     inline = ShortcutInline()

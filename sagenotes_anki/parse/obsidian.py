@@ -1,13 +1,18 @@
 """Obsidian's inline syntax, which CommonMark (and so mistune) leaves as plain text.
 
 - ``[[Note]]``, ``[[Note|alias]]``, ``[[Note#Heading]]`` become their display text (the
-  alias, else the note name, ``Note > Heading`` for a heading link): a card is not inside
-  the vault, so there is nothing to link to, and raw brackets would be noise.
+  alias, else the note name, ``Note > Heading`` for a heading link) in a ``link`` span to
+  the note (:data:`~sagenotes_anki.model.NOTE_LINK`): the card links it into Obsidian when
+  the vault's name is known, and shows only the text otherwise.
 - ``![[image.png]]`` embeds of images become ``embed`` spans (:mod:`embeds`, which a build
   resolves to the vault's files); other embeds (``![[note]]``) become their name as text
   (the parser reports embeds with an info diagnostic).
 - ``==highlight==`` becomes a ``mark`` span.
 - A block id at the end of a line (``... ^my-block``) is dropped, as Obsidian hides it.
+- A tag written in the text (``#service/sagemaker``, Obsidian's rule: ``#`` at the start or
+  after a space, then letters, digits, ``_``, ``-`` and ``/``, not digits only) is the
+  note's metadata, not card text: it is dropped. Code spans keep their ``#``, and so do
+  ``C#`` and ``#1``.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..model import Span
+from ..model import NOTE_LINK, Span
 from .embeds import image_embeds
 
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
@@ -23,6 +28,7 @@ _BLOCK_ID = re.compile(r"[ \t]+\^[A-Za-z0-9-]+(?=\n|$)")
 _SIZE = re.compile(r"\d+(?:x\d+)?")
 _MARK = "=="
 EMBED = re.compile(r"!\[\[[^\[\]\n]+\]\]")
+_TAG = re.compile(r"(?:(?<=\s)|^)#(?![\d/_-]*(?:[^\w/-]|$))[\w/-]+[ \t]?")
 
 
 def display(target: str, alias: str | None, *, embed: bool) -> str:
@@ -49,6 +55,23 @@ def _links(text: str) -> str:
     return _BLOCK_ID.sub("", _WIKILINK.sub(replace, text))
 
 
+def _linked(text: str) -> list[Span]:
+    """Text with its wikilinks (not embeds) as link spans, the rest as :func:`_links` reads it."""
+    spans: list[Span] = []
+    position = 0
+    for match in _WIKILINK.finditer(text):
+        if match.group(1):  # an embed: its name as text, as before
+            continue
+        target, bar, alias = match.group(2).partition("|")
+        spans.append(Span("text", _links(text[position : match.start()])))
+        note = target.partition("#")[0].partition("^")[0].strip()
+        shown = Span("text", display(target, alias if bar else None, embed=False))
+        spans.append(Span("link", children=(shown,), url=NOTE_LINK + note) if note else shown)
+        position = match.end()
+    spans.append(Span("text", _links(text[position:])))
+    return [s for s in spans if s.kind != "text" or s.text]
+
+
 def transform(spans: Iterable[Span]) -> list[Span]:
     """Spans with wikilinks, embeds, highlights and block ids turned into what they show."""
     pieces: list[Span | None] = []  # None marks a "==" delimiter
@@ -57,20 +80,18 @@ def transform(spans: Iterable[Span]) -> list[Span]:
             pieces.append(span)
             continue
         text = span.text
+        if "#" in text:
+            text = _TAG.sub("", text)
         if "[[" not in text and "^" not in text and _MARK not in text and not span.children:
             # Nothing Obsidian-specific (most text): the span stays as it is, and is cheap.
             if text:
-                pieces.append(Span("text", text) if span.url else span)
+                kept = span if text is span.text and not span.url else Span("text", text)
+                pieces.append(kept)
             continue
         if "![[" in text and not span.children:  # images as embed spans (parse/embeds.py)
             pieces += _with_images(text)
             continue
-        parts = _links(span.text).split(_MARK)
-        for index, part in enumerate(parts):
-            if index:
-                pieces.append(None)
-            if part:
-                pieces.append(Span("text", part))
+        pieces += _text_pieces(text)
     if None not in pieces:
         return [p for p in pieces if p is not None]
     return _pair(pieces)
@@ -84,7 +105,18 @@ def _with_images(text: str) -> list[Span | None]:
         if span.kind != "text":
             pieces.append(span)
             continue
-        for index, part in enumerate(_links(span.text).split(_MARK)):
+        pieces += _text_pieces(span.text)
+    return pieces
+
+
+def _text_pieces(text: str) -> list[Span | None]:
+    """Text as pieces: wikilinks as link spans, ``==`` delimiters as None, the rest text."""
+    pieces: list[Span | None] = []
+    for linked in _linked(text) if "[[" in text else [Span("text", _links(text))]:
+        if linked.kind != "text":
+            pieces.append(linked)
+            continue
+        for index, part in enumerate(linked.text.split(_MARK)):
             if index:
                 pieces.append(None)
             if part:

@@ -55,12 +55,25 @@ def flatten_quotes(blocks: list[Block]) -> list[Block]:
         if block.type != "block_quote":
             out.append(block)
             continue
+        callout = _CALLOUT.match(_first_text(block.token)) is not None
         for index, child in enumerate(c for c in block.token.get("children", ()) if c):
             token = without_callout(child) if index == 0 else child
+            if callout:  # a reader that shows callouts as boxes finds the whole callout
+                token = {**token, CALLOUT_OF: block.token}
             if token.get("type") == "paragraph" and not token.get("children"):
                 continue  # only the callout line was there
             out.append(Block(str(token.get("type")), block.line, token, block.source))
     return out
+
+
+CALLOUT_OF = "_sagenotes_callout"
+"""The key of a block read from a callout that holds the callout's quote token."""
+
+
+def _first_text(quote: Token) -> str:
+    first = (quote.get("children") or [{}])[0]
+    inner = (first.get("children") or [{}]) if first.get("type") == "paragraph" else [{}]
+    return str(inner[0].get("raw", "")) if inner[0].get("type") == "text" else ""
 
 
 def demote_setext(blocks: list[Block], names: SectionNames) -> list[Block]:

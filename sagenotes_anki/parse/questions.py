@@ -19,6 +19,7 @@ from .answers import Draft, build, explain
 from .letters import option_letter
 from .mdast import Block
 from .options import add_option, first_option, list_options
+from .richblocks import block_text
 from .richtext import Token, drop_prefix, item_text, join, join_lines, split_lines, strip
 from .sections import SectionNames
 from .tradeoffs import side_of
@@ -86,9 +87,8 @@ def read_questions(
             _paragraph(reader, block, in_section)
         elif block.type == "list":
             _list(reader, block)
-        elif block.type in ("block_code", "table") and reader.mode == "stem" and reader.draft:
-            reader.draft.stem.append(RichText((Span("codespan", _raw(block.token)),)))
-            reader.draft.stem_items = []
+        elif block.type in ("block_code", "table") and reader.draft:
+            _block(reader, block)
     reader.finish()
     questions: list[Question] = []
     diagnostics: list[Diagnostic] = []
@@ -99,6 +99,19 @@ def read_questions(
         questions.append(question)
         diagnostics += problems
     return tuple(questions), tuple(diagnostics)
+
+
+def _block(reader: _Reader, block: Block) -> None:
+    """A code block or table under the stem or the explanation, kept in its place."""
+    draft = reader.draft
+    shown = block_text(block.token)
+    if draft is None or shown is None:
+        return
+    if reader.mode == "stem":
+        draft.stem.append(shown)
+        draft.stem_items = []
+    elif reader.mode == "explain":
+        draft.general.append(shown)
 
 
 def is_label(label: str, names: SectionNames) -> bool:

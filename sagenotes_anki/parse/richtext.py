@@ -51,8 +51,14 @@ def _item_text(children: Iterable[Token]) -> RichText:
                 part += [Span("linebreak"), Span("text", marker), *item_text(sub).spans]
             if not spans and part:
                 part = part[1:]
-        elif kind == "block_code":
-            part = [Span("codespan", str(child.get("raw", "")).rstrip("\n"))]
+        elif kind in ("block_code", "table", "block_quote"):
+            from .richblocks import block_text, body_spans  # blocks are rare in items
+
+            block = block_text(child)
+            if block is None:  # a quote that is no callout: its blocks
+                part = list(body_spans(list(child.get("children", ()))))
+            else:
+                part = list(block.spans)
         elif kind == "block_html":
             part = [Span("html", str(child.get("raw", "")).strip())]
         else:
@@ -156,6 +162,8 @@ def _spans(tokens: Iterable[Token]) -> Iterable[Span]:
             yield Span("linebreak")
         elif kind == "codespan":
             yield Span("codespan", raw)
+        elif kind == "sagenotes_math":  # see inlinerules
+            yield Span("displaymath" if token["attrs"]["display"] else "math", raw)
         elif kind in ("inline_html", "block_html"):
             if not raw.lstrip().startswith("<!--"):  # a comment never reaches a card
                 yield Span("html", raw)

@@ -136,6 +136,15 @@ def _table(found: dict[str, TradeOff], block: Block, names: SectionNames) -> Non
                 )
 
 
+def is_tradeoff_table(token: Token, names: SectionNames) -> bool:
+    """Whether a table's head or first column names pros or cons (read as trade-offs)."""
+    rows = _cells(token)
+    if len(rows) < 2:
+        return False
+    head = [_side(cell, names) for cell in rows[0]]
+    return any(head[1:]) or any(row and _side(row[0], names) for row in rows[1:])
+
+
 def _side(cell: RichText, names: SectionNames) -> str:
     found = side_of(cell.plain(), names)
     return found[1] if found is not None and not found[0] else ""

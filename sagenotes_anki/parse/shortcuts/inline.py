@@ -17,6 +17,8 @@ from typing import Any
 from mistune.core import InlineState
 from mistune.inline_parser import InlineParser
 
+from ..inlinerules import flanking_punctuation
+
 Token = dict[str, Any]
 
 _PAIR = re.compile(r"\*\*([^*]+)\*\*")
@@ -93,7 +95,7 @@ def _char(src: str, index: int) -> str:
 
 
 def _punctuation(char: str) -> bool:
-    return not char.isspace() and not char.isalnum()
+    return flanking_punctuation(char)  # Hangul counts, as in mistune (..inlinerules)
 
 
 def _can_open(before: str, after: str) -> bool:
