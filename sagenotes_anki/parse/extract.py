@@ -138,8 +138,8 @@ def free_form_concepts(sections: list[Section], found: Found, names: SectionName
     """A note without the template's sections: its ``- **Term**: definition`` bullets (and
     lines) as concepts, each under the nearest heading above it."""
     for section in sections:
-        if section.kind in _EXTRACTORS:
-            continue  # read by its own extractor already ("실전 적용")
+        if _EXTRACTORS.get(section.kind) is _concepts:
+            continue  # its bullets were read already ("실전 적용")
         group = unnumbered(section.heading)
         label: str | None = None
         start = len(found.concepts)
