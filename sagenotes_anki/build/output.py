@@ -24,7 +24,6 @@ from .plan import LockPlace, Planned
 if TYPE_CHECKING:
     from ..lock.write import PendingLock
     from ..runtime.atomic import Written
-    from ..runtime.forked import Job
 
 __all__ = ["lock_written", "package", "sweep"]
 
@@ -38,7 +37,7 @@ def sweep(out: Path, lock: LockPlace, cache_dir: Path | None) -> None:
 
 
 def package(
-    out: Path, planned: Planned, pending: PendingLock, options: BuildOptions, jobs: list[Job]
+    out: Path, planned: Planned, pending: PendingLock, options: BuildOptions
 ) -> Written:
     """Write the package of ``planned`` to ``out``; on failure the lock being written
     (``pending``) is abandoned and the old one left as it is."""
@@ -55,7 +54,7 @@ def package(
         )
 
     try:
-        return _making_room(write, options.cache_dir, jobs)
+        return _making_room(write, options.cache_dir)
     except BaseException:
         pending.abandon()
         raise
@@ -81,7 +80,7 @@ def lock_written(
     return replace(report, written=True, size=written.size)
 
 
-def _making_room(write: Callable[[], Written], cache_dir: Path | None, jobs: list[Job]) -> Written:
+def _making_room(write: Callable[[], Written], cache_dir: Path | None) -> Written:
     """``write()``; when the disk is full, once more after removing the parse cache.
 
     The cache beside the package only saves time: it gives its room to the package.
@@ -93,8 +92,6 @@ def _making_room(write: Callable[[], Written], cache_dir: Path | None, jobs: lis
             raise
     from ..cache.parse import drop_parse_cache
 
-    for job in jobs:  # a side process may still be saving the cache
-        job.wait()
     drop_parse_cache(cache_dir)
     return write()
 
