@@ -127,7 +127,12 @@ def clean(corpus: Path, out_dir: Path) -> None:
 
 
 def bench_scale(
-    copies: int, runs: int, env: dict[str, str], log: bool = True, paired: int | None = None
+    copies: int,
+    runs: int,
+    env: dict[str, str],
+    log: bool = True,
+    paired: int | None = None,
+    peer_runs: int | None = None,
 ) -> dict[str, object]:
     """All measurements at one scale.
 
@@ -156,7 +161,7 @@ def bench_scale(
         reference.append(timed([sys.executable, str(ROOT / "benchmarks" / "reference.py"),
                                 str(corpus), str(ref_out)], ROOT))
         say(f"reference run {i + 1}: {reference[-1].seconds:.2f} s")
-        if i < PEER_RUNS.get(copies, 1):
+        if i < (PEER_RUNS.get(copies, 1) if peer_runs is None else peer_runs):
             for name, cmd in _peers(corpus, copies).items():
                 peers[name].append(timed(cmd, ROOT))
                 say(f"{name} run {i + 1}: {peers[name][-1].seconds:.2f} s")
@@ -255,6 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1x only (a smoke test)")
     parser.add_argument("--scales", type=int, nargs="+", help="copies of the corpus, e.g. 1 10")
     parser.add_argument("--runs", type=int, help="runs per measurement (default 5/5/3)")
+    parser.add_argument("--peer-scales", type=int, nargs="+",
+                        help="scales at which the naive reference and ankdown run (default all)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results")
     args = parser.parse_args(argv)
     scales = [1] if args.quick else (args.scales or sorted(RUNS))
@@ -263,7 +270,8 @@ def main(argv: list[str] | None = None) -> int:
     # The growth from 10x to 100x is measured on pairs of cold builds run back to back.
     results = [
         bench_scale(n, args.runs or RUNS.get(n, 3), env,
-                    paired=10 if n == 100 and 10 in scales else None)
+                    paired=10 if n == 100 and 10 in scales else None,
+                    peer_runs=0 if args.peer_scales and n not in args.peer_scales else None)
         for n in scales
     ]
     data = {"machine": machine(), "total_seconds": time.perf_counter() - started,
