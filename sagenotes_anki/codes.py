@@ -47,14 +47,22 @@ W117   warning   unclosed-comment              a ``%%`` or ``<!--`` comment is n
 W118   warning   html-key-point                the key point is written as block HTML
 W119   warning   lock-stale                    the lock file could not be written; it no
                                                longer matches the deck
+W130   warning   image-not-found               an embedded image is not in the vault; the card
+                                               shows its name
+W131   warning   image-unreadable              an embedded image cannot be read (not a regular
+                                               file, no permission, over 10 MiB)
 I201   info      free-form-note                a note without the template's sections
 I202   info      raw-html                      the note holds HTML; cards get it sanitised
-I203   info      media-not-packaged            the note embeds images/files; cards show
-                                               their names, the media are not in the deck
+I203   info      media-not-packaged            the note embeds notes/files (or, parsed alone,
+                                               images); cards show their names
 I204   info      template-file                 the file is a note template ({{title}},
                                                <% tp.… %>), not a note; it gives no cards
 I205   info      items-rematched               items moved or renamed in a note were matched
                                                to their earlier cards by content
+I214   info      remote-image                  an image on the web is shown as a link, not
+                                               fetched
+I215   info      image-ambiguous               several vault files have an embed's name; the
+                                               one nearest the vault's root is shown
 =====  ========  ============================  ===============================================
 """
 
@@ -87,11 +95,15 @@ DUPLICATE_OPTION_LETTER = "W116"
 UNCLOSED_COMMENT = "W117"
 HTML_KEY_POINT = "W118"
 LOCK_STALE = "W119"
+IMAGE_NOT_FOUND = "W130"
+IMAGE_UNREADABLE = "W131"
 FREE_FORM_NOTE = "I201"
 RAW_HTML = "I202"
 MEDIA_NOT_PACKAGED = "I203"
 TEMPLATE_FILE = "I204"
 ITEMS_REMATCHED = "I205"
+REMOTE_IMAGE = "I214"
+IMAGE_AMBIGUOUS = "I215"
 
 # The build's own codes, about the lock and the items it remembers (not about a note's text):
 # named, not numbered, and kept as users have seen them.

@@ -11,8 +11,12 @@ from typing import Literal
 
 Severity = Literal["error", "warning", "info"]
 SpanKind = Literal[
-    "text", "strong", "emphasis", "codespan", "link", "html", "linebreak", "strike", "mark"
-]
+    "text", "strong", "emphasis", "codespan", "link", "html", "linebreak", "strike", "mark",
+    # Images (parse/embeds.py): an ``embed`` as written (``text``: the alt text or file name,
+    # ``url``: the target, then ``|300`` for a width); an ``image`` found and packed (``url``:
+    # its name in the package's media, then the width).
+    "embed", "image",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)

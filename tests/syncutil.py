@@ -127,3 +127,20 @@ def sync(col: Collection, server: SyncServer) -> SyncResult:
         col.reopen(after_full_sync=True)
         return SyncResult(status, "full_upload" if upload else "full_download")
     return SyncResult(status, "normal")
+
+
+def sync_media(col: Collection, server: SyncServer, timeout: float = 30.0) -> str:
+    """Sync ``col``'s media folder with the server, as the desktop app does after a normal
+    sync, and wait for it to end; returns the last progress Anki reported."""
+    auth = col.sync_login(server.username, server.password, server.endpoint)
+    col.sync_media(auth)
+    deadline = time.monotonic() + timeout
+    while True:
+        status = col.media_sync_status()  # raises if the media sync failed
+        if not status.active:
+            progress = status.progress
+            return f"{progress.checked}; {progress.added}; {progress.removed}"
+        if time.monotonic() > deadline:
+            col.abort_media_sync()
+            raise AssertionError("the media sync did not end")
+        time.sleep(0.05)

@@ -7,6 +7,7 @@ the way a learner edits Obsidian notes. Nothing is mocked.
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ import pytest
 from anki.collection import Collection
 from anki.dbproxy import DBProxy
 from ankiutil import CardState, card_state, collection, import_apkg, notes_of_type, review
-from syncutil import SyncServer, running_sync_server, sync
+from syncutil import SyncServer, running_sync_server, sync, sync_media
 
 from sagenotes_anki.build import BuildOptions, build
 
@@ -159,3 +160,98 @@ def test_deck_survives_the_round_trip_to_the_phone_and_back(
         assert _notes(phone) == _notes(desktop)
         assert _history(phone, reviewed) == before
         assert _history(desktop, reviewed) == before
+
+
+IMAGE_NOTE = """# 파이프라인 그림
+
+## 🎯 핵심 포인트
+
+세 단계: ![[pipeline.png]]
+
+## 🔍 주요개념
+
+- **Step**: 한 단계
+"""
+
+
+def _png(path: Path, color: tuple[int, int, int]) -> bytes:
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", (64, 32), color).save(path)
+    return path.read_bytes()
+
+
+def _uploaded(progress: str) -> int:
+    """How many files a media sync sent up, from the progress Anki reports."""
+    found = re.search(r"Added: \D*(\d+)\D*↑", progress)
+    assert found, progress
+    return int(found.group(1))
+
+
+def _server_media(server_dir: Path) -> dict[str, tuple[int, int]]:
+    """The files in the server's media folder, each with its size and modification time
+    (the server holds its media DB locked while it runs; a file sent again is written
+    again)."""
+    (folder,) = (p for p in server_dir.rglob("media") if p.is_dir())
+    return {p.name: (p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir()}
+
+
+def _phone_files(col: Collection) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in Path(col.media.dir()).iterdir() if p.is_file()}
+
+
+def test_images_reach_the_phone_and_unchanged_ones_are_not_sent_again(tmp_path: Path) -> None:
+    """The deck's images go up with the media sync and down to the phone; a rebuild that
+    leaves them as they are sends none again; an edited image arrives as a new file."""
+    notes = tmp_path / "notes"
+    image = _png(notes / "attachments" / "pipeline.png", (20, 90, 200))
+    (notes / "images.md").write_text(IMAGE_NOTE, encoding="utf-8")
+    apkg = tmp_path / "deck.apkg"
+    assert build(notes, apkg, BuildOptions(timestamp=1_750_000_000)).written
+    server_dir = tmp_path / "server"
+    with (
+        running_sync_server(server_dir) as server,
+        collection(tmp_path / "desktop") as desktop,
+        collection(tmp_path / "phone") as phone,
+    ):
+        # 1. desktop imports, syncs the collection, then its media, as Anki does.
+        import_apkg(desktop, apkg)
+        assert sync(desktop, server).kind == "full_upload"
+        assert _uploaded(sync_media(desktop, server)) == 1
+        assert sync(phone, server).kind == "full_download"
+        sync_media(phone, server)
+        (name,) = _phone_files(phone)
+        assert _phone_files(phone)[name] == image
+        (key_point,) = notes_of_type(phone, "SageNotes Key Point")
+        assert f'<img src="{name}"' in key_point.joined_fields()
+        held = _server_media(server_dir)
+        assert set(held) == {name}
+
+        # 2. a text edit, images as they were: the note changes, no image is sent again.
+        _edit(notes / "images.md", "- **Step**: 한 단계", "- **Step**: 한 단계 (edited)")
+        second = build(notes, apkg, BuildOptions(timestamp=1_750_000_100))
+        assert second.written and second.changed == 1
+        assert import_apkg(desktop, apkg).updated == 1
+        assert sync(desktop, server).kind == "normal"
+        assert _uploaded(sync_media(desktop, server)) == 0
+        assert _server_media(server_dir) == held
+        assert sync(phone, server).kind == "normal"
+        sync_media(phone, server)
+        assert set(_phone_files(phone)) == {name}
+
+        # 3. the image edited in place: a new file, on the phone after the next sync.
+        edited = _png(notes / "attachments" / "pipeline.png", (200, 40, 40))
+        third = build(notes, apkg, BuildOptions(timestamp=1_750_000_200))
+        assert third.written and third.changed == 1
+        assert import_apkg(desktop, apkg).updated == 1
+        assert sync(desktop, server).kind == "normal"
+        assert _uploaded(sync_media(desktop, server)) == 1
+        assert set(_server_media(server_dir)) - set(held) != set()
+        assert sync(phone, server).kind == "normal"
+        sync_media(phone, server)
+        files = _phone_files(phone)
+        (new,) = set(files) - {name}
+        assert files[new] == edited
+        shown = "".join(n.joined_fields() for n in notes_of_type(phone, "SageNotes Key Point"))
+        assert f'src="{new}"' in shown and f'src="{name}"' not in shown

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import NamedTuple
@@ -31,8 +31,10 @@ from ..parse.vault import Progress, Vault, assemble
 from ..runtime import workers
 from ..runtime.collector import collector_paused
 from ..runtime.workers import PARALLEL_MIN
+from ..source.media import forget as forget_vault_images
 from ..source.walk import walk
 from .folder import Walked
+from .media_set import Media, media_of
 from .options import BuildOptions
 from .prepared import CardChoice, Prepared, read_packed, unpack
 
@@ -72,6 +74,7 @@ class Loaded:
     vault: Vault
     cards: Mapping[str, NoteCards]
     digests: Mapping[str, str | None]
+    media: Media = field(default_factory=Media)
 
 
 def settings_for(options: BuildOptions) -> LoadSettings:
@@ -103,7 +106,12 @@ def load(
         for path, p in parsed.prepared
         if p.cards is not None and p.result.note is not None
     }
-    return Loaded(vault, cards, parsed.digests)
+    return Loaded(
+        vault,
+        cards,
+        parsed.digests,
+        media_of((p for _, p in parsed.prepared), os.fspath(folder.folder)),
+    )
 
 
 def load_notes(
@@ -139,13 +147,14 @@ def parse_all(
         digests.update(folder.digests or scan(folder.folder, relpaths))
         _look_up(cache, relpaths, digests, done, progress)
     todo = [relpath for relpath in relpaths if relpath not in done]
+    forget_vault_images()  # listed again, if a note embeds one: files may have come or gone
     work = partial(read_packed, os.fspath(folder.folder), settings.sections, settings.choice)
     for relpath, (digest, packed) in zip(
         todo, workers.mapped(work, todo, settings.workers), strict=True
     ):
         done[relpath] = unpack(packed)
         digests[relpath] = digest or None  # "": the file could not be read
-        if cache is not None and digest:
+        if cache is not None and digest and not done[relpath].uses_vault():
             # Keyed by the bytes the parser actually read, in case the file changed since.
             cache.put(relpath, digest, packed)
         if progress is not None:

@@ -18,6 +18,7 @@ from ..errors import OutputError
 from ..lock.model import OutputRecord
 from ..model import Diagnostic
 from .items import package_notes
+from .media_set import Media
 from .options import BuildOptions, BuildReport
 from .plan import LockPlace, Planned
 
@@ -37,10 +38,15 @@ def sweep(out: Path, lock: LockPlace, cache_dir: Path | None) -> None:
 
 
 def package(
-    out: Path, planned: Planned, pending: PendingLock, options: BuildOptions
+    out: Path,
+    planned: Planned,
+    pending: PendingLock,
+    options: BuildOptions,
+    media: Media | None = None,
 ) -> Written:
     """Write the package of ``planned`` to ``out``; on failure the lock being written
     (``pending``) is abandoned and the old one left as it is."""
+    from ..package.media import media_files
     from ..package.writer import write_package
 
     plan = planned.plan
@@ -50,8 +56,9 @@ def package(
     def write() -> Written:
         notes = package_notes(plan, planned.current)
         return write_package(
-            out, options.deck_name, deck_id, notes, mods, planned.timestamp, options.cache_dir
-        )
+            out, options.deck_name, deck_id, notes, mods, planned.timestamp, options.cache_dir,
+            None if media is None else media_files(media.root, media.files),
+        )  # fmt: skip
 
     try:
         return _making_room(write, options.cache_dir)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,6 +23,7 @@ from .. import codes
 from ..cache.stamp import Recalled, Shortcut
 from ..model import Diagnostic, StudyNote
 from .folder import Walked, walked
+from .media_set import Media
 from .options import BuildOptions, BuildReport, CheckReport, Progress
 from .plan import LockPlace, Planned
 
@@ -68,7 +69,7 @@ def build(
         # The lock's file is made first: a lock that cannot be written at all stops the
         # build before the package is replaced.
         pending = start_plan(place.path, planned.plan)
-        written = package(out, planned, pending, options)
+        written = package(out, planned, pending, options, made.media)
         return _remember(stamp, made, lock_written(pending, written, planned, place, out, report))
 
 
@@ -94,6 +95,7 @@ class Made:
     failed: frozenset[str]  # notes left out for their errors
     digests: Mapping[str, str | None]  # every note's, as read (for the no-op stamp)
     stopped: bool  # errors (or --strict warnings): nothing is written
+    media: Media = field(default_factory=Media)  # the images the package carries
 
 
 def _made(folder: Walked, options: BuildOptions, progress: Progress | None) -> Made:
@@ -106,12 +108,14 @@ def _made(folder: Walked, options: BuildOptions, progress: Progress | None) -> M
     vault = loaded.vault
     said = vault.diagnostics
     if _blocked(said, options):
-        return Made(vault.files, said, [], vault.errored_paths, loaded.digests, True)
+        return Made(vault.files, said, [], vault.errored_paths, loaded.digests, True, loaded.media)
     making = None if progress is None else (lambda done, total: progress("build", done, total))
     items, warned = build_items(_good(loaded), loaded.cards, options, making)
     said = (*said, *warned)
     stopped = _blocked(said, options)  # making cards can warn too (a key used twice)
-    return Made(vault.files, said, items, vault.errored_paths, loaded.digests, stopped)
+    return Made(
+        vault.files, said, items, vault.errored_paths, loaded.digests, stopped, loaded.media
+    )
 
 
 def _plan(made: Made, place: LockPlace, out: Path, options: BuildOptions) -> Planned:
@@ -150,7 +154,7 @@ def _remember(stamp: Shortcut | None, made: Made, report: BuildReport) -> BuildR
         return report
     same = report.new + report.changed + report.unchanged
     again = replace(report, new=0, changed=0, unchanged=same, written=False, up_to_date=True)
-    stamp.remember(made.digests, again)
+    stamp.remember(made.digests, again, made.media.inputs())
     return report
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import codes
 from ..cache.stamp import content_digest
 from ..cards.make import CardNote, cards_for
 from ..cards.rows import CardRow, card_notes, card_rows
@@ -18,6 +19,7 @@ from ..model import Diagnostic, ParseResult, Severity, StudyNote
 from ..parse.note import parse_file, unreadable
 from ..parse.sections import SectionNames
 from ..source.read import read_note
+from .media import MediaRow, with_media
 
 __all__ = [
     "CardChoice",
@@ -33,8 +35,12 @@ __all__ = [
 DiagnosticRow = tuple[str, int, Severity, str, str]  # a Diagnostic's fields
 # A file's work as stored and sent: diagnostics, the note (whole, or (identity, title, path)
 # once its cards are made) and the cards (None when not asked for). Not a lock entry.
+# And the images the note uses (build.media), when it embeds any.
 Packed = tuple[
-    tuple[DiagnosticRow, ...], StudyNote | tuple[str, str, str] | None, tuple[CardRow, ...] | None
+    tuple[DiagnosticRow, ...],
+    StudyNote | tuple[str, str, str] | None,
+    tuple[CardRow, ...] | None,
+    tuple[MediaRow, ...],
 ]
 
 
@@ -56,6 +62,13 @@ class Prepared:
 
     result: ParseResult
     cards: tuple[CardRow, ...] | None = None
+    media: tuple[MediaRow, ...] = ()  # the images its cards show
+
+    def uses_vault(self) -> bool:
+        """True when the note's cards depend on other files of the vault (its images, or
+        images it embeds that are missing): then it is not kept in the parse cache."""
+        missing = (codes.IMAGE_NOT_FOUND, codes.IMAGE_UNREADABLE, codes.IMAGE_AMBIGUOUS)
+        return bool(self.media) or any(d.code in missing for d in self.result.diagnostics)
 
     def card_notes(self) -> tuple[CardNote, ...] | None:
         """The cards as CardNotes (None when they were not made)."""
@@ -69,7 +82,13 @@ def prepare(
     return unpack(pack(data, relpath, sections, choice))
 
 
-def pack(data: bytes, relpath: str, sections: SectionNames, choice: CardChoice | None) -> Packed:
+def pack(
+    data: bytes,
+    relpath: str,
+    sections: SectionNames,
+    choice: CardChoice | None,
+    folder: str | None = None,
+) -> Packed:
     """Parse one file and make its cards, packed (what is cached and sent back).
 
     The cards' GUIDs follow from the note's identity as parsed; the build makes them again
@@ -78,11 +97,14 @@ def pack(data: bytes, relpath: str, sections: SectionNames, choice: CardChoice |
     result = parse_file(data, relpath, sections)
     note = result.note
     found = list(result.diagnostics)
+    media: tuple[MediaRow, ...] = ()
+    if note is not None and folder is not None:  # its images found in the vault
+        note, media = with_media(note, folder, data, found)
     if choice is None or note is None:
-        return _diagnostic_rows(found), note, None
+        return _diagnostic_rows(found), note, None, media
     made = cards_for(note, kinds=choice.kinds, vault_name=choice.vault_name)
     cards = card_rows(note.identity, note.path, made, set(), found)  # may warn: found grows
-    return _diagnostic_rows(found), (note.identity, note.title, note.path), cards
+    return _diagnostic_rows(found), (note.identity, note.title, note.path), cards, media
 
 
 def _diagnostic_rows(diagnostics: list[Diagnostic]) -> tuple[DiagnosticRow, ...]:
@@ -91,14 +113,15 @@ def _diagnostic_rows(diagnostics: list[Diagnostic]) -> tuple[DiagnosticRow, ...]
 
 def unpack(packed: Packed) -> Prepared:
     """The Prepared ``packed`` stands for; raises TypeError/ValueError when it is malformed."""
-    rows, note, cards = packed
+    rows, note, cards, *more = packed
+    media = more[0] if more else ()
     if isinstance(note, tuple):
         note = StudyNote(*note)
     elif note is not None and not isinstance(note, StudyNote):
         raise TypeError("not a note")
     if cards is not None and not isinstance(cards, tuple):
         raise TypeError("not cards")
-    return Prepared(ParseResult(note, tuple(Diagnostic(*row) for row in rows)), cards)
+    return Prepared(ParseResult(note, tuple(Diagnostic(*row) for row in rows)), cards, media)
 
 
 def read_packed(
@@ -114,5 +137,5 @@ def read_packed(
     except OSError as exc:
         problem = unreadable(relpath, exc)
         row = (problem.path, problem.line, problem.severity, problem.code, problem.message)
-        return "", ((row,), None, None)
-    return content_digest(data), pack(data, relpath, sections, choice)
+        return "", ((row,), None, None, ())
+    return content_digest(data), pack(data, relpath, sections, choice, folder)

@@ -9,6 +9,7 @@ file that is damaged, truncated or made for other settings is refused before it 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -26,6 +27,7 @@ from ..source.read import read_note
 __all__ = [
     "CACHE_FORMAT",
     "TAG_SIZE",
+    "MediaInputs",
     "Recalled",
     "Shortcut",
     "content_digest",
@@ -164,9 +166,11 @@ class Shortcut:
     settings: str
     relpaths: tuple[str, ...]  # the notes, in folder order
 
-    def stamp(self, digests: Mapping[str, str | None]) -> bytes:
-        """The digest of the notes as read, and of the lock file and output as they are now."""
+    def stamp(self, digests: Mapping[str, str | None], media: str = "") -> bytes:
+        """The digest of the notes as read, and of the lock file and output as they are now;
+        ``media``: the vault's images, when the notes use any (see ``_media``)."""
         digest = hashlib.blake2b(digest_size=TAG_SIZE)
+        digest.update(media.encode() + b"\0")
         parts = (tool_digest(), self.settings, str(self.notes_dir.resolve()))
         for part in (*parts, str(self.out.resolve()), _stat(self.lock_path), _stat(self.out)):
             digest.update(part.encode() + b"\0")
@@ -180,15 +184,67 @@ class Shortcut:
         if not path.is_file():
             return Recalled()  # nothing remembered: no need to read the notes for it
         digests = scan(self.notes_dir, self.relpaths)
-        return Recalled(read_sealed(path, self.stamp(digests)), digests)
+        return Recalled(read_sealed(path, self.stamp(digests, self._media_now())), digests)
 
-    def remember(self, digests: Mapping[str, str | None], value: object) -> None:
+    def remember(
+        self,
+        digests: Mapping[str, str | None],
+        value: object,
+        media: MediaInputs | None = None,
+    ) -> None:
         """Remember ``value`` for the next build that finds everything as it is now;
-        ``digests`` are the notes' as this build read them (any missing are read now)."""
+        ``digests`` are the notes' as this build read them (any missing are read now);
+        ``media``: the images the notes use, when their cards depend on the vault's files."""
         missing = [relpath for relpath in self.relpaths if relpath not in digests]
         if missing:
             digests = {**digests, **scan(self.notes_dir, missing)}
-        write_best_effort(self.cache_dir / _stamp_name(self.out), seal(self.stamp(digests), value))
+        side = self.cache_dir / (_stamp_name(self.out) + ".media")
+        if media is None:
+            # Left behind, it would only make the next recall miss: a full build.
+            with contextlib.suppress(OSError):
+                side.unlink(missing_ok=True)
+            signature = ""
+        else:
+            used = sorted(media.images)
+            write_best_effort(side, "\n".join(used).encode("utf-8"))
+            signature = _media(self.notes_dir, media.images)
+        stamp = self.stamp(digests, signature)
+        write_best_effort(self.cache_dir / _stamp_name(self.out), seal(stamp, value))
+
+    def _media_now(self) -> str:
+        """The images the last build's notes used, as they are now ("" when none did)."""
+        blob = read_regular(self.cache_dir / (_stamp_name(self.out) + ".media"))
+        if blob is None:
+            return ""
+        used = [p for p in blob.decode("utf-8", "replace").split("\n") if p]
+        return _media(self.notes_dir, {p: _image_digest(self.notes_dir, p) for p in used})
+
+
+@dataclass(frozen=True)
+class MediaInputs:
+    """The images a build's notes use: path in the vault -> digest of the bytes read."""
+
+    images: Mapping[str, str]
+
+
+def _media(notes_dir: Path, images: Mapping[str, str | None]) -> str:
+    """What the notes' images depend on: the vault's image files (an embed is found by its
+    name, so one added or removed anywhere may change which file it shows) and the bytes of
+    the images used."""
+    from ..source.media import vault_images  # only for a vault whose notes use images
+
+    listed = sorted(vault_images(os.fspath(notes_dir), fresh=True).by_path.values())
+    used = (f"{p}\0{images[p]}" for p in sorted(images))
+    return "\n".join(listed) + "\0\0" + "\n".join(used)
+
+
+def _image_digest(notes_dir: Path, relpath: str) -> str | None:
+    from ..source.media import read_image
+
+    try:
+        return content_digest(read_image(os.fspath(notes_dir), relpath))
+    except OSError:
+        return None
 
 
 def _stamp_name(out: Path) -> str:

@@ -89,7 +89,57 @@ def _span(span: Span) -> str:
         return f'<a href="{escape(span.url.strip(), quote=True)}">{inner or escape(span.url)}</a>'
     if span.kind == "html":
         return span.text  # sanitised with the whole field, see module docstring
-    return escape(span.text, quote=False)
+    if span.kind == "image":
+        return image_tag(span)
+    return escape(span.text, quote=False)  # an "embed" not found: its alt text or name
+
+
+# A name package/media.py gives: flat (no folder, scheme or query), with its digest.
+_MEDIA_NAME = re.compile(r"[\w.-]+-[0-9a-f]{12}(?:\.[a-z0-9]+)?")
+_WIDTH = re.compile(r"\d{1,5}")
+
+
+def image_tag(span: Span) -> str:
+    """An ``image`` span as ``<img>``: only ever one of the package's own media files
+    (anything else shows its alt text), scaled to the card's width by card.css, at most
+    the width the note asks for (``![[x.png|300]]``).
+
+    An SVG is shown this way too, never inline: a browser runs no script of an SVG loaded
+    by ``<img>`` (nor in Anki's webview), so one carrying script is as harmless as a PNG.
+    """
+    name, _, size = span.url.partition("|")
+    if not _MEDIA_NAME.fullmatch(name):
+        return escape(span.text, quote=False)
+    width = size.partition("x")[0]
+    width_attr = f' width="{width}"' if _WIDTH.fullmatch(width) else ""
+    return f'<img src="{name}" alt="{escape(span.text, quote=True)}"{width_attr}>'
+
+
+def _image_tags(spans: Iterable[Span]) -> list[str]:
+    """The ``<img>`` tags the image spans among ``spans`` render to, in order."""
+    found: list[str] = []
+    for span in spans:
+        if span.kind == "image":
+            found.append(image_tag(span))
+        elif span.children:
+            found += _image_tags(span.children)
+    return found
+
+
+def _sanitized(rendered: str, spans: Iterable[Span]) -> str:
+    """``sanitize(rendered)``, keeping the images this module rendered (the sanitiser allows
+    no ``<img>``: one written in the note's HTML stays out). Each of ours stands aside as a
+    private-use marker while the rest is cleaned; a marker written in the note can only
+    bring back one of the note's own images."""
+    tags = [t for t in _image_tags(spans) if t.startswith("<img")]
+    if not tags:
+        return sanitize(rendered)
+    for index, tag in enumerate(tags):
+        rendered = rendered.replace(tag, f"\ue000{index}\ue001")
+    clean = sanitize(rendered)
+    for index, tag in enumerate(tags):
+        clean = clean.replace(f"\ue000{index}\ue001", tag)
+    return clean
 
 
 def html(text: RichText) -> str:
@@ -100,7 +150,7 @@ def html(text: RichText) -> str:
     if _made_here(text.spans) and not _RESERIALISED.intersection(rendered):
         # Only our own tags around escaped text: already what the sanitiser would return.
         return inert(rendered.strip())
-    return inert(sanitize(rendered).strip())
+    return inert(_sanitized(rendered, text.spans).strip())
 
 
 # Anki's own markup, which it reads in a field's HTML wherever it stands (in text, in code,

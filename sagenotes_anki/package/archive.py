@@ -15,7 +15,7 @@ from __future__ import annotations
 import struct
 import zlib
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,7 +51,7 @@ def fits(size: int) -> bool:
 
 
 def write_archive(
-    dest: IO[bytes], collection: Path, extra: Sequence[tuple[str, bytes]], level: int
+    dest: IO[bytes], collection: Path, extra: Iterable[tuple[str, bytes]], level: int
 ) -> None:
     """Write a zip holding ``collection`` (as ``collection.name``) and then ``extra``.
 

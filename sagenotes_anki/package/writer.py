@@ -26,10 +26,11 @@ from ..runtime.atomic import Written, write_file
 from ..runtime.leftovers import scratch_folder
 from .archive import fits, write_archive
 from .collection import EmptyCollection, empty_collection, scratch_database
+from .media import MediaFiles, media_entries
 
 # Bumped whenever the writer changes what it puts in a package, so that an existing package
 # written by an older writer is not taken for up to date.
-PACKAGE_FORMAT = 4
+PACKAGE_FORMAT = 5  # 5: images (package/media.py)
 
 # Zip entries carry a local date and time; a fixed one keeps the bytes reproducible.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -76,8 +77,9 @@ def _write_zip(
     notes: Iterable[PackageNote],
     notetype_mods: Mapping[str, int],
     timestamp: int,
+    media: MediaFiles | None = None,
 ) -> None:
-    """Write the package (collection database and empty media map) to ``dest``."""
+    """Write the package (collection database, media map and images) to ``dest``."""
     with scratch_folder() as tmp:
         db_path = Path(tmp) / "collection.anki2"
         db_path.write_bytes(empty.database)
@@ -91,7 +93,7 @@ def _write_zip(
         finally:
             conn.close()
         if fits(db_path.stat().st_size):
-            write_archive(dest, db_path, [("media", b"{}")], _ZIP_LEVEL)
+            write_archive(dest, db_path, media_entries(media), _ZIP_LEVEL)
             return
         # Beyond 4 GiB: zipfile, which writes the zip64 extension, on one core.
         with zipfile.ZipFile(
@@ -99,7 +101,8 @@ def _write_zip(
         ) as zf:
             with db_path.open("rb") as src, zf.open(_entry("collection.anki2"), "w") as dst:
                 shutil.copyfileobj(src, dst, 1 << 20)
-            zf.writestr(_entry("media"), "{}")
+            for name, data in media_entries(media):
+                zf.writestr(_entry(name), data)
 
 
 def _fill(
@@ -258,6 +261,7 @@ def write_package(
     notetype_mods: Mapping[str, int],
     timestamp: int,
     cache_dir: Path | None = None,
+    media: MediaFiles | None = None,
 ) -> Written:
     """Write ``notes`` into one deck at ``out``, atomically; raises OutputError on failure.
 
@@ -270,6 +274,6 @@ def write_package(
         raise OutputError(f"cannot write {out}: making the empty collection failed: {exc}") from exc
     return write_file(
         out,
-        lambda dest: _write_zip(dest, empty, deck_id, notes, notetype_mods, timestamp),
+        lambda dest: _write_zip(dest, empty, deck_id, notes, notetype_mods, timestamp, media),
         hashed=True,
     )

@@ -97,8 +97,9 @@ def _markup_notes(path: str, blocks: list[Block], body: str) -> list[Diagnostic]
     media = next((b for b in blocks if _has_media(b.token)), None) if "!" in body else None
     if media is not None:
         message = (
-            "the note embeds an image or file (![[...]] or ![](...)); media are not packaged "
-            "into the deck, so cards show its name (or alt text) instead"
+            "the note embeds a note or file (![[...]] or ![](...)) that is not packed into "
+            "the deck, so cards show its name (or alt text) instead; a build packs the "
+            "images (png, jpg, gif, webp, svg, bmp, avif) it finds in the vault"
         )
         found.append(Diagnostic(path, media.line, "info", codes.MEDIA_NOT_PACKAGED, message))
     return found

@@ -3,8 +3,9 @@
 - ``[[Note]]``, ``[[Note|alias]]``, ``[[Note#Heading]]`` become their display text (the
   alias, else the note name, ``Note > Heading`` for a heading link): a card is not inside
   the vault, so there is nothing to link to, and raw brackets would be noise.
-- ``![[image.png]]`` embeds become the file name as text: media are not packaged into the
-  deck (the parser reports embeds with an info diagnostic).
+- ``![[image.png]]`` embeds of images become ``embed`` spans (:mod:`embeds`, which a build
+  resolves to the vault's files); other embeds (``![[note]]``) become their name as text
+  (the parser reports embeds with an info diagnostic).
 - ``==highlight==`` becomes a ``mark`` span.
 - A block id at the end of a line (``... ^my-block``) is dropped, as Obsidian hides it.
 """
@@ -15,6 +16,7 @@ import re
 from collections.abc import Iterable
 
 from ..model import Span
+from .embeds import image_embeds
 
 _WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 _BLOCK_ID = re.compile(r"[ \t]+\^[A-Za-z0-9-]+(?=\n|$)")
@@ -60,6 +62,9 @@ def transform(spans: Iterable[Span]) -> list[Span]:
             if text:
                 pieces.append(Span("text", text) if span.url else span)
             continue
+        if "![[" in text and not span.children:  # images as embed spans (parse/embeds.py)
+            pieces += _with_images(text)
+            continue
         parts = _links(span.text).split(_MARK)
         for index, part in enumerate(parts):
             if index:
@@ -69,6 +74,22 @@ def transform(spans: Iterable[Span]) -> list[Span]:
     if None not in pieces:
         return [p for p in pieces if p is not None]
     return _pair(pieces)
+
+
+def _with_images(text: str) -> list[Span | None]:
+    """The pieces of a text holding ``![[image]]`` embeds: each embed a span, the text
+    between read as any other text (links, ``==`` delimiters)."""
+    pieces: list[Span | None] = []
+    for span in image_embeds(text):
+        if span.kind != "text":
+            pieces.append(span)
+            continue
+        for index, part in enumerate(_links(span.text).split(_MARK)):
+            if index:
+                pieces.append(None)
+            if part:
+                pieces.append(Span("text", part))
+    return pieces
 
 
 def _pair(pieces: list[Span | None]) -> list[Span]:

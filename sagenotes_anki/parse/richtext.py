@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..model import RichText, Span, SpanKind
+from .embeds import markdown_image
 from .obsidian import transform
 
 Token = dict[str, Any]
@@ -161,10 +162,9 @@ def _spans(tokens: Iterable[Token]) -> Iterable[Span]:
         elif kind in _CONTAINERS:
             yield Span(_CONTAINERS[kind], children=tuple(_merge(_spans(children))))
         elif kind == "image":
-            # Media are not packaged: the alt text, else the file name, stands for it.
+            # An image the build packs (see embeds.markdown_image), else the alt text or name.
             url = str(token.get("attrs", {}).get("url", ""))
-            alt = list(_merge(_spans(children)))
-            yield from alt if alt else [Span("text", url.rsplit("/", 1)[-1])]
+            yield from markdown_image(url, list(_merge(_spans(children))))
         elif kind == "link":
             url = str(token.get("attrs", {}).get("url", ""))
             yield Span("link", children=tuple(_merge(_spans(children))), url=url)

@@ -144,6 +144,10 @@ def preview(notes_dir: Path, out: Path, options: BuildOptions) -> PreviewReport:
         groups.append((note, cards))
     title = f"{options.deck_name} — preview"
     page = preview_page(groups, NOTE_TYPES, title)
+    if loaded.media.files:  # the images inside the page (preview/images.py)
+        from .images import with_images
+
+        page = with_images(page, loaded.media.root, loaded.media.files)
     sweep([out], [])  # what previews killed before they could finish left beside the page
     write_text(out, page)  # a half-written page never replaces a good one
     return PreviewReport(sum(len(cards) for _, cards in groups), loaded.vault.diagnostics)
