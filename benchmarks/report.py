@@ -63,6 +63,7 @@ def table(data: dict[str, Any]) -> str:
         "(`benchmarks/reference.py`), timed in the same session, its runs alternating "
         "with the cold builds', and to the naive one (`reference.py --naive`), against "
         "which the targets were set.",
+        *(["", f"Note: {data['note']}"] if data.get("note") else []),
         "",
         "| scale | cold full build | no-op rebuild | one note changed | peak RSS |",
         "| --- | --- | --- | --- | --- |",

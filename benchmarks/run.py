@@ -251,6 +251,7 @@ def machine() -> dict[str, object]:
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_average": os.getloadavg()[0],
     }
 
 
@@ -263,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peer-scales", type=int, nargs="+",
                         help="scales at which the naive reference and ankdown run (default all)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results")
+    parser.add_argument("--note", help="a sentence on the run shown with the results")
     args = parser.parse_args(argv)
     scales = [1] if args.quick else (args.scales or sorted(RUNS))
     started = time.perf_counter()
@@ -275,7 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in scales
     ]
     data = {"machine": machine(), "total_seconds": time.perf_counter() - started,
-            "scales": results}
+            "scales": results, "note": args.note or ""}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(data, indent=2) + "\n")
     write_report(data, args.out)
