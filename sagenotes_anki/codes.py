@@ -59,6 +59,9 @@ I204   info      template-file                 the file is a note template ({{ti
                                                <% tp.… %>), not a note; it gives no cards
 I205   info      items-rematched               items moved or renamed in a note were matched
                                                to their earlier cards by content
+I206   info      explanation-unmatched         an explanation's bold label names no option
+                                               (by letter, "A옵션" or wording) while an
+                                               option has no explanation
 I214   info      remote-image                  an image on the web is shown as a link, not
                                                fetched
 I215   info      image-ambiguous               several vault files have an embed's name; the
@@ -102,6 +105,7 @@ RAW_HTML = "I202"
 MEDIA_NOT_PACKAGED = "I203"
 TEMPLATE_FILE = "I204"
 ITEMS_REMATCHED = "I205"
+EXPLANATION_UNMATCHED = "I206"
 REMOTE_IMAGE = "I214"
 IMAGE_AMBIGUOUS = "I215"
 

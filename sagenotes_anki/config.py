@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .build import CARD_KINDS, BuildOptions
+from .cards.notetypes import KIND_ALIASES, card_kinds
 from .errors import SageNotesError
 from .parse.sections import KINDS
 
@@ -130,14 +131,14 @@ def parse_table(table: Mapping[str, Any], path: Path) -> Config:
 def parse_card_kinds(names: list[str] | tuple[str, ...], where: str) -> frozenset[str]:
     """Card kinds from names; ``where`` says where they came from in the error message."""
     cleaned = [n.strip().lower() for n in names if n.strip()]
-    bad = [n for n in cleaned if n not in CARD_KINDS]
+    bad = [n for n in cleaned if n not in CARD_KINDS and n not in KIND_ALIASES]
     if bad:
         raise ConfigError(
             f"{where}: unknown card kind {bad[0]!r} (choose from {', '.join(sorted(CARD_KINDS))})"
         )
     if not cleaned:
         raise ConfigError(f"{where}: name at least one card kind")
-    return frozenset(cleaned)
+    return card_kinds(frozenset(cleaned))  # "keypoint", the old name, is "scenario"
 
 
 def _string(table: Mapping[str, Any], key: str, path: Path) -> str | None:

@@ -150,6 +150,20 @@ class Flow:
 
 
 @dataclass(frozen=True)
+class PracticalUse:
+    """A bullet of a practical-application (실전 적용) list: where the note's subject is used.
+
+    ``name`` is the bullet's bold lead (``**통신사**: ...``), "" when it has none; ``text`` the
+    rest, or the whole bullet when it has no bold lead. What follows an ``→`` in it is the
+    decision (``실시간 집계 → Analytics + Lambda``).
+    """
+
+    name: str
+    text: RichText
+    line: int
+
+
+@dataclass(frozen=True)
 class Option:
     """One answer option of a multiple-choice question."""
 
@@ -190,11 +204,12 @@ class StudyNote:
     modified: str | None = None
     key_point: RichText = field(default_factory=RichText)
     concepts: tuple[Concept, ...] = ()
-    practical_uses: tuple[RichText, ...] = ()
+    practical_uses: tuple[RichText, ...] = ()  # the plain ones of ``practical_cases``
     tradeoffs: tuple[TradeOff, ...] = ()
     flows: tuple[Flow, ...] = ()
     questions: tuple[Question, ...] = ()
     is_template: bool = True  # False for free-form notes without the template's sections
+    practical_cases: tuple[PracticalUse, ...] = ()  # every practical-application bullet
 
 
 @dataclass(frozen=True)

@@ -28,22 +28,29 @@ from browserutil import (  # noqa: E402
 )
 
 from sagenotes_anki.build import BuildOptions, build  # noqa: E402
+from sagenotes_anki.cards.identity import guid_for  # noqa: E402
 
 NOTE = "sagemaker-processing-vs-batch-transform.md"
 CORPUS = ROOT.parent / "shared" / "corpus" / "mercurydb"
 SLUGS = {
-    "SageNotes Key Point": "key-point",
+    "SageNotes Scenario": "scenario",
     "SageNotes Concept": "concept",
     "SageNotes Trade-off": "trade-off",
     "SageNotes MCQ": "mcq",
+    "practical": "practical",  # a practical-application bullet's scenario card
 }
 
 
 def first_cards(cards: list[RenderedCard]) -> dict[str, RenderedCard]:
-    """The first card of each note type, in the build's study order."""
+    """The first card of each note type, in the build's study order; the key point's
+    scenario card as "SageNotes Scenario", the first practical bullet's as "practical"."""
     found: dict[str, RenderedCard] = {}
+    key_point = guid_for(NOTE.removesuffix(".md"), "scenario")
     for card in cards:
-        found.setdefault(card.notetype, card)
+        if card.notetype == "SageNotes Scenario" and card.guid != key_point:
+            found.setdefault("practical", card)
+        else:
+            found.setdefault(card.notetype, card)
     return found
 
 

@@ -33,6 +33,17 @@ def note_json(note: StudyNote) -> dict[str, Any]:
             for c in note.concepts
         ],
         "practical_uses": [md(p) for p in note.practical_uses],
+        # Only when there are any, so that fixtures without practical bullets need not say so.
+        **(
+            {
+                "practical_cases": [
+                    {"name": u.name, "text": md(u.text), "line": u.line}
+                    for u in note.practical_cases
+                ]
+            }
+            if note.practical_cases
+            else {}
+        ),
         "tradeoffs": [
             {
                 "subject": t.subject,

@@ -27,7 +27,7 @@ from sagenotes_anki.build import BuildOptions, build
 
 MAIN = "sagemaker-processing-vs-batch-transform.md"
 MULTI = "classification-sagemaker-spark-preprocessing.md"  # 정답: B, D
-NOTETYPES = ("SageNotes Key Point", "SageNotes Concept", "SageNotes Trade-off", "SageNotes MCQ")
+NOTETYPES = ("SageNotes Scenario", "SageNotes Concept", "SageNotes Trade-off", "SageNotes MCQ")
 MODES = ("light", "night")
 SIDES = ("front", "back")
 MIN_CONTRAST = 4.5  # WCAG AA for body text
@@ -191,7 +191,7 @@ def test_card_fits_the_phone_and_reads_well(
 @pytest.mark.parametrize("mode", MODES)
 def test_flow_diagram_keeps_its_lines(page: Page, cards: list[RenderedCard], mode: str) -> None:
     """The fenced flow shows line by line, monospace, scrolling inside itself if too wide."""
-    show(page, first_card(cards, "SageNotes Key Point"), "back", mode)
+    show(page, first_card(cards, "SageNotes Scenario"), "back", mode)
     pre = page.locator("pre").first
     text = pre.inner_text()
     assert "Processing Jobs" in text and "\n" in text

@@ -53,7 +53,7 @@ def test_first_build_writes_package_and_lock(notes: Path, tmp_path: Path) -> Non
     total = sum(report.cards_by_type.values())
     assert total > 10
     assert set(report.cards_by_type) == {
-        "SageNotes Key Point",
+        "SageNotes Scenario",
         "SageNotes Concept",
         "SageNotes Trade-off",
         "SageNotes MCQ",

@@ -185,7 +185,8 @@ def test_unreadable_files_become_error_diagnostics(
 
 def test_cards_from_the_cache_equal_fresh_cards(notes: Path, tmp_path: Path) -> None:
     """Cards read back from the cache are the cards made from a fresh parse."""
-    choice = cache.CardChoice(frozenset({"keypoint", "concept", "tradeoff", "mcq"}), "Vault")
+    kinds = frozenset({"scenario", "concept", "practical", "tradeoff", "mcq"})
+    choice = cache.CardChoice(kinds, "Vault")
     settings = cache.LoadSettings(DEFAULT_SECTIONS, choice, tmp_path / "cache")
     first = cache.parse_all(walked(notes), settings).prepared
     again = cache.parse_all(walked(notes), settings).prepared

@@ -13,7 +13,7 @@ from test_notetypes import add_card_note, body, open_collection
 
 from sagenotes_anki import load_notes
 from sagenotes_anki.cards.make import CardNote, cards_for
-from sagenotes_anki.cards.notetypes import CONCEPT, KEYPOINT, MCQ, TRADEOFF
+from sagenotes_anki.cards.notetypes import CONCEPT, MCQ, SCENARIO, TRADEOFF
 from sagenotes_anki.model import (
     Concept,
     Flow,
@@ -75,7 +75,7 @@ class TestOrderAndKeys:
         """Key point, then concepts, trade-offs and questions, each with its stable key."""
         keys = [c.key for c in cards_for(NOTE)]
         assert keys == [
-            "keypoint",
+            "scenario",
             "concept:Processing Jobs",
             "concept:Batch Transform",
             "concept:Processing Jobs#2",
@@ -88,7 +88,7 @@ class TestOrderAndKeys:
     def test_note_types(self) -> None:
         """Each item gets the note type made for it, with one value per field."""
         cards = cards_for(NOTE)
-        assert [c.notetype for c in cards] == [KEYPOINT] + [CONCEPT] * 3 + [TRADEOFF] * 2 + [
+        assert [c.notetype for c in cards] == [SCENARIO] + [CONCEPT] * 3 + [TRADEOFF] * 2 + [
             MCQ
         ] * 2
         assert all(len(c.fields) == len(c.notetype.fields) for c in cards)
@@ -108,10 +108,11 @@ class TestOrderAndKeys:
         assert [c.key for c in cards_for(broken, kinds=frozenset({"mcq"}))] == ["question:2"]
 
     def test_kinds_select_cards(self) -> None:
-        """Only the requested kinds are made; an unknown kind is an error naming it."""
+        """Only the requested kinds are made ("keypoint", the old name, is "scenario"); an
+        unknown kind is an error naming it."""
         only = cards_for(NOTE, kinds=frozenset({"tradeoff", "keypoint"}))
         assert [c.key for c in only] == [
-            "keypoint",
+            "scenario",
             "tradeoff:Processing Jobs",
             "tradeoff:Batch Transform",
         ]
@@ -122,11 +123,11 @@ class TestOrderAndKeys:
         """Build options (card_kinds, vault_name) work in place of keywords."""
 
         class Options:
-            card_kinds = frozenset({"keypoint"})
+            card_kinds = frozenset({"scenario"})
             vault_name = "Vault"
 
         (card,) = cards_for(NOTE, Options())
-        assert card.key == "keypoint" and "obsidian://open?vault=Vault" in card.fields[-1]
+        assert card.key == "scenario" and "obsidian://open?vault=Vault" in card.fields[-1]
 
 
 class TestFields:
@@ -152,9 +153,12 @@ class TestFields:
         assert _fields(cards_for(NOTE)[0])["Topic"] == "Processing vs Batch &lt;Transform&gt;"
 
     def test_keypoint_fields(self) -> None:
-        """The key point card holds the point and the diagram, whitespace kept."""
+        """The key point's scenario card holds the point, the withheld part marked, and the
+        diagram, whitespace kept."""
         fields = _fields(cards_for(NOTE)[0])
-        assert fields["Point"] == "훈련 전 변환은 Processing Jobs"
+        assert fields["Point"] == "훈련 전 변환은 <mark>Processing Jobs</mark>"
+        assert fields["Situation"] == "훈련 전 변환은 [ … ]"
+        assert fields["Decision"] == "Processing Jobs"
         assert (
             '<pre class="flow"><code>S3 → Processing → S3\n  └ Training</code></pre>'
             in (fields["Flow"])
@@ -176,11 +180,24 @@ class TestFields:
         assert _fields(both)["Cons"] == "<ul><li>복잡</li></ul>"
         assert _fields(pros_only)["Cons"] == ""
 
-    def test_mcq_options_marked_with_explanations(self) -> None:
-        """Every option carries its letter, its right/wrong class and its explanation."""
+    def test_mcq_options_plain_and_graded_on_the_back(self) -> None:
+        """Options holds the plain options (the front's list); the graded list with every
+        option's right/wrong class and explanation is in Explanation (the back only)."""
         single = _fields(cards_for(NOTE, kinds=frozenset({"mcq"}))[0])
         assert single["Options"] == (
             '<ol class="options">'
+            '<li class="opt" data-letter="A"><span class="letter">A</span> '
+            '<span class="text">option A</span></li>'
+            '<li class="opt" data-letter="B"><span class="letter">B</span> '
+            '<span class="text">option B</span></li>'
+            '<li class="opt" data-letter="C"><span class="letter">C</span> '
+            '<span class="text">option C</span></li>'
+            '<li class="opt" data-letter="D"><span class="letter">D</span> '
+            '<span class="text">option D</span></li>'
+            "</ol>"
+        )
+        assert single["Explanation"].startswith(
+            '<ol class="options graded">'
             '<li class="opt wrong" data-letter="A"><span class="letter">A</span> '
             '<span class="text">option A</span></li>'
             '<li class="opt correct" data-letter="B"><span class="letter">B</span> '
@@ -191,19 +208,33 @@ class TestFields:
             '<span class="text">option D</span><div class="why">D is slow</div></li>'
             "</ol>"
         )
-        assert (single["Answer"], single["Choose"]) == ("B", "")
+        assert single["Choose"] == ""
+
+    def test_mcq_answer_keeps_its_words(self) -> None:
+        """The Answer field holds the letters and the answer line's own words; without
+        words, the right options' text."""
+        single = _fields(cards_for(NOTE, kinds=frozenset({"mcq"}))[0])
+        assert single["Answer"] == (
+            '<span class="letters">B</span> <span class="answer-words">short name</span>'
+        )
+        bare = replace(NOTE, questions=(replace(_question(("A", "C")), answer_text=R("")),))
+        assert _fields(cards_for(bare, kinds=frozenset({"mcq"}))[0])["Answer"] == (
+            '<span class="letters">A, C</span> '
+            '<span class="answer-words">option A · option C</span>'
+        )
 
     def test_mcq_multi_answer(self) -> None:
         """A two-answer question lists both letters and asks to choose 2."""
         multi = _fields(cards_for(NOTE, kinds=frozenset({"mcq"}))[1])
-        assert multi["Answer"] == "A, C"
+        assert multi["Answer"].startswith('<span class="letters">A, C</span>')
         assert multi["Choose"] == "2개 선택 · Choose 2"
-        assert re.findall(r'class="opt correct" data-letter="(.)"', multi["Options"]) == ["A", "C"]
+        graded = multi["Explanation"]
+        assert re.findall(r'class="opt correct" data-letter="(.)"', graded) == ["A", "C"]
 
     def test_explanation_keeps_general_and_stray_explanations(self) -> None:
         """The general explanation and an explanation for a letter with no option survive."""
         explanation = _fields(cards_for(NOTE, kinds=frozenset({"mcq"}))[0])["Explanation"]
-        assert explanation.startswith("<p>전처리는 Processing Jobs.</p>")
+        assert '<div class="explanation"><p>전처리는 Processing Jobs.</p>' in explanation
         assert "<b>X)</b> stray" in explanation
 
     def test_html_in_notes_is_sanitised(self) -> None:
@@ -233,7 +264,7 @@ class TestInRealAnki:
             cards = add_card_note(anki_collection, card_note.notetype, card_note.fields)
             rendered[card_note.key] = [(body(c.question()), body(c.answer())) for c in cards]
         assert {k: len(v) for k, v in rendered.items()} == {
-            "keypoint": 1,
+            "scenario": 1,
             "concept:Processing Jobs": 1,
             "concept:Batch Transform": 1,
             "concept:Processing Jobs#2": 1,
@@ -242,9 +273,9 @@ class TestInRealAnki:
             "question:1": 1,
             "question:2": 1,
         }
-        (kp_front, kp_back), *_ = rendered["keypoint"]
-        assert "Processing vs Batch &lt;Transform&gt;" in kp_front
-        assert "훈련 전 변환은" in kp_back and "  └ Training" in kp_back
+        (kp_front, kp_back), *_ = rendered["scenario"]
+        assert "훈련 전 변환은" in kp_front and "Processing Jobs" not in kp_front
+        assert "Processing Jobs" in kp_back and "  └ Training" in kp_back
         (front, back), *_ = rendered["concept:Batch Transform"]
         assert "Batch Transform" in front and "배치 추론" not in front and "배치 추론" in back
 
@@ -256,8 +287,9 @@ class TestInRealAnki:
         marked = back[back.index('<div class="mcq-back">') :]
         assert re.findall(r'class="opt correct" data-letter="(.)"', marked) == ["A", "C"]
         assert re.findall(r'class="opt wrong" data-letter="(.)"', marked) == ["B", "D"]
-        assert "Answer: A, C" in back
-        assert "mcq-back" not in body(card.question())
+        assert 'Answer: <span class="letters">A, C</span>' in back
+        front = body(card.question())
+        assert "mcq-back" not in front and "correct" not in front and "wrong" not in front
 
 
 @pytest.fixture(scope="module")
@@ -278,11 +310,13 @@ class TestCorpus:
     def test_one_card_note_per_parsed_item(
         self, corpus_cards: list[tuple[StudyNote, CardNote]]
     ) -> None:
-        """Every parsed key point, concept, trade-off and question with a front is a card."""
+        """Every parsed key point, concept, practical bullet, trade-off and question with a
+        front is a card."""
         notes = {n.identity: n for n, _ in corpus_cards}
         expected = sum(
             bool(n.key_point)
             + sum(1 for c in n.concepts if c.term.strip())
+            + len(n.practical_cases)
             + sum(1 for t in n.tradeoffs if t.subject.strip() and (t.pros or t.cons))
             + sum(1 for q in n.questions if q.stem and q.options)
             for n in notes.values()

@@ -19,7 +19,7 @@ from sagenotes_anki.cli.summary import human_size, plural
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTES = ROOT / "notes"
-NOTE_TYPES = ("SageNotes Concept", "SageNotes Trade-off", "SageNotes MCQ", "SageNotes Key Point")
+NOTE_TYPES = ("SageNotes Concept", "SageNotes Trade-off", "SageNotes MCQ", "SageNotes Scenario")
 
 BROKEN_YAML = "---\ntitle: broken\ntags: [unclosed\n---\n# Broken\n\n## 🎯 핵심 포인트\n\nx\n"
 NO_ANSWER = """---
@@ -177,7 +177,7 @@ class TestUsageErrors:
         result = run("build", str(good), "-o", str(tmp_path / "d.apkg"), "--cards", "cloze")
         assert result.exit_code == 2
         line = one_error_line(result)
-        assert "'cloze'" in line and "keypoint" in line
+        assert "'cloze'" in line and "scenario" in line
         assert not (tmp_path / "d.apkg").exists()
 
     def test_empty_deck_name(self, good: Path, tmp_path: Path) -> None:
@@ -408,7 +408,7 @@ class TestBuild:
         assert result.exit_code == 0, result.output
         cards_line = next(x for x in result.stderr.splitlines() if x.startswith("cards:"))
         assert "SageNotes Concept" in cards_line and "SageNotes MCQ" in cards_line
-        assert "Key Point" not in cards_line and "Trade-off" not in cards_line
+        assert "Scenario" not in cards_line and "Trade-off" not in cards_line
 
     def test_default_output_path(
         self, good: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

@@ -99,7 +99,7 @@ class TestConsoleScript:
                 "SageNotes Concept",
                 "SageNotes Trade-off",
                 "SageNotes MCQ",
-                "SageNotes Key Point",
+                "SageNotes Scenario",
             }
 
     def test_python_dash_m_check_json(self, broken: Path) -> None:
@@ -211,13 +211,14 @@ class TestOptionsInAnki:
             assert all("obsidian://open?vault=My%20Vault&amp;file=" in f for f in fields)
 
     def test_cards_option(self, notes: Path, tmp_path: Path) -> None:
-        """--cards keypoint makes key-point notes only."""
+        """--cards keypoint (the old name of scenario) makes the key points' scenario notes
+        only."""
         assert (
             cli("build", str(notes), "-o", str(tmp_path / "k.apkg"), "--cards", "keypoint")[0] == 0
         )
         with collection(tmp_path / "k") as col:
             import_apkg(col, tmp_path / "k.apkg")
-            assert notes_per_type(col) == {"SageNotes Key Point": 2}
+            assert notes_per_type(col) == {"SageNotes Scenario": 2}
 
 
 class TestRebuildCycle:

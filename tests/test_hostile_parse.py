@@ -150,7 +150,7 @@ class TestNesting:
         assert [(d.path, d.code) for d in vault.diagnostics if d.severity == "error"] == [
             ("deep.md", codes.TOO_DEEP)
         ]
-        assert kinds(vault.notes[0]) == ["keypoint", "concept", "tradeoff", "question"]
+        assert kinds(vault.notes[0]) == ["scenario", "concept", "tradeoff", "question"]
 
 
 class TestOptionLetters:
@@ -167,16 +167,17 @@ class TestOptionLetters:
         assert question.correct == ("B",)
         assert coded(result, codes.DUPLICATE_OPTION_LETTER) == [28]
         [card] = [c for c in cards_for(note) if c.key.startswith("question")]
-        correct = card.fields[1].split('class="opt correct"')[1].split("</li>")[0]
+        graded = card.fields[3]  # Explanation: the back's options, marked
+        correct = graded.split('class="opt correct"')[1].split("</li>")[0]
         assert '<span class="text">z</span>' in correct
-        assert card.fields[1].count('class="opt correct"') == 1
+        assert graded.count('class="opt correct"') == 1
 
     def test_repeated_answer_letter_gives_no_card_and_says_why(self) -> None:
         """When the answer's own letter is written twice, the card could not be right:
         the question gives no card; the warning names the letter and the fix."""
         note, result = parsed(note_text(options="- A) x\n- B) y\n- B) z"))
         assert "question" not in kinds(note)
-        assert kinds(note) == ["keypoint", "concept", "tradeoff"]
+        assert kinds(note) == ["scenario", "concept", "tradeoff"]
         [warning] = [d for d in result.diagnostics if d.code == codes.DUPLICATE_OPTION_LETTER]
         assert warning.line == 29
         assert "B" in warning.message and "no card" in warning.message
@@ -206,7 +207,7 @@ class TestUnclosedComment:
         """ "rose 50%% after tuning" is text: all four cards are made, with a warning."""
         note, result = parsed(note_text(key="Throughput rose 50%% after tuning."))
         assert note.key_point.plain() == "Throughput rose 50%% after tuning."
-        assert kinds(note) == ["keypoint", "concept", "tradeoff", "question"]
+        assert kinds(note) == ["scenario", "concept", "tradeoff", "question"]
         assert coded(result, codes.UNCLOSED_COMMENT) == [9]
         assert coded(result, codes.MISSING_SECTION) == []
 
@@ -221,7 +222,7 @@ class TestUnclosedComment:
         key = "Use `a %% b` here.\n\n```\nprint('%%')\n```"
         note, result = parsed(note_text(key=key))
         assert "a %% b" in note.key_point.plain()
-        assert kinds(note) == ["keypoint", "concept", "tradeoff", "question"]
+        assert kinds(note) == ["scenario", "concept", "tradeoff", "question"]
         assert coded(result, codes.UNCLOSED_COMMENT) == []
 
 
@@ -243,16 +244,16 @@ class TestHtmlBlocks:
         ],
     )
     def test_key_point_in_block_html_gives_its_card(self, key: str, shown: str) -> None:
-        """A key point written as block HTML still gives the key-point card, sanitised."""
+        """A key point written as block HTML still gives the key point's card, sanitised."""
         note, result = parsed(note_text(key=key))
-        assert kinds(note)[0] == "keypoint"
+        assert kinds(note)[0] == "scenario"
         assert html(note.key_point) == shown
         assert coded(result, codes.HTML_KEY_POINT) == []
 
     def test_key_point_html_without_text_warns(self) -> None:
         """Block HTML with nothing a card can show gives a warning, not a silent drop."""
         note, result = parsed(note_text(key='<div><img src="a.png"></div>'))
-        assert "keypoint" not in kinds(note)
+        assert "scenario" not in kinds(note)
         assert coded(result, codes.HTML_KEY_POINT) == [9]
 
     @pytest.mark.parametrize(

@@ -21,6 +21,7 @@ from sagenotes_anki.cards.notetypes import (
     KEYPOINT,
     MCQ,
     NOTE_TYPES,
+    SCENARIO,
     TRADEOFF,
     NoteType,
 )
@@ -95,6 +96,7 @@ class TestSchema:
             "SageNotes Concept",
             "SageNotes Trade-off",
             "SageNotes MCQ",
+            "SageNotes Scenario",
         ]
 
     def test_fields_in_final_order(self) -> None:
@@ -105,11 +107,16 @@ class TestSchema:
             "Question", "Options", "Answer", "Explanation", "Choose", "Topic", "Source"
         )  # fmt: skip
         assert KEYPOINT.field_names == ("Topic", "Point", "Flow", "Source")
+        assert SCENARIO.field_names == (
+            "Situation", "Prompt", "Decision", "Point", "Flow", "Topic", "Source"
+        )  # fmt: skip
         assert [t.name for t in TRADEOFF.templates] == ["Pros", "Cons"]
 
     def test_ids_never_change(self) -> None:
         """Model, field and template ids are the released constants (a change breaks syncs)."""
-        assert [n.id for n in NOTE_TYPES] == [1161010570, 1950071801, 2031391325, 1191548303]
+        assert [n.id for n in NOTE_TYPES] == [
+            1161010570, 1950071801, 2031391325, 1191548303, 1097725426
+        ]  # fmt: skip
         assert [f.id for f in CONCEPT.fields] == [
             1456779046, 1243553944, 1762601764, 1815752124, 1858597725
         ]  # fmt: skip
@@ -120,8 +127,13 @@ class TestSchema:
             1344618881, 1482835277, 1950102571, 1349740950, 1903257382, 1784880085, 1388353193
         ]  # fmt: skip
         assert [f.id for f in KEYPOINT.fields] == [1339626538, 1851904686, 1245894331, 2093166432]
+        assert [f.id for f in SCENARIO.fields] == [
+            1487319139, 1551923511, 1317700048, 1829536377, 1285089825, 1842158102, 1486001168
+        ]  # fmt: skip
         templates = [t.id for n in NOTE_TYPES for t in n.templates]
-        assert templates == [1249761399, 1888114880, 1618442848, 1586176231, 1461905893]
+        assert templates == [
+            1249761399, 1888114880, 1618442848, 1586176231, 1461905893, 1367428168
+        ]  # fmt: skip
 
     def test_ids_are_unique(self) -> None:
         """No two ids collide, so Anki never confuses two fields or templates."""
@@ -201,20 +213,28 @@ class TestRenderedByAnki:
         assert "Use Y" in body(card.answer()) and "A → B\n  └ C" in card.answer()
 
     def test_mcq_front_hides_back_shows(self, anki_collection: Collection) -> None:
-        """The front has the options but no answer; the back puts them in .mcq-back."""
+        """The front has the plain options and no answer; the back shows the answer and
+        the graded options (the Explanation field) in .mcq-back."""
         options = (
-            '<ol class="options"><li class="opt wrong" data-letter="A"><span class="letter">A'
-            '</span> <span class="text">one</span><div class="why">A is wrong</div></li>'
-            '<li class="opt correct" data-letter="B"><span class="letter">B</span> '
+            '<ol class="options"><li class="opt" data-letter="A"><span class="letter">A'
+            '</span> <span class="text">one</span></li>'
+            '<li class="opt" data-letter="B"><span class="letter">B</span> '
             '<span class="text">two</span></li></ol>'
         )
-        fields = ["Which?", options, "B", "<p>Because.</p>", "", "T", ""]
+        graded = (
+            '<ol class="options graded"><li class="opt wrong" data-letter="A">A one'
+            '<div class="why">A is wrong</div></li>'
+            '<li class="opt correct" data-letter="B">B two</li></ol><p>Because.</p>'
+        )
+        fields = ["Which?", options, "B", graded, "", "T", ""]
         (card,) = add_card_note(anki_collection, MCQ, fields)
         front, back = body(card.question()), body(card.answer())
         assert "Which?" in front and "one" in front
         assert "mcq-back" not in front and "Because." not in front and "Answer" not in front
-        assert '<div class="mcq-back"><ol class="options">' in back
-        assert "Answer: B" in back and "Because." in back
+        assert "A is wrong" not in front and "correct" not in front
+        assert '<div class="mcq-back"><ol class="options graded">' in back
+        assert "Answer: B" in back and "Because." in back and "A is wrong" in back
+        assert back.count('class="text">one') == 0  # the plain options are not repeated
         assert "choose" not in front  # single answer: no "choose N" chip
 
     def test_mcq_choose_chip_on_multi_answer(self, anki_collection: Collection) -> None:
@@ -356,7 +376,7 @@ class TestSeenInChromium:
                 )
                 assert _contrast(style[0], style[1]) >= 7
                 assert style[2] <= style[3]
-        page.set_content(_phone_page(rendered["keypoint"][1], night=night))
+        page.set_content(_phone_page(rendered["scenario"][1], night=night))
         pre = page.eval_on_selector("pre.flow", "e => [e.scrollWidth > e.clientWidth, e.innerText]")
         assert pre[0] is True and "→ Processing Jobs →" in pre[1]
 

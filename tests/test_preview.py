@@ -26,7 +26,7 @@ NOTES = (
     "athena-parquet-performance.md",  # JSON has cons only: one trade-off card, not two
     "batch-deeplearning-gpu-spotinstances.md",
 )
-NOTETYPES = ("SageNotes Key Point", "SageNotes Concept", "SageNotes Trade-off", "SageNotes MCQ")
+NOTETYPES = ("SageNotes Scenario", "SageNotes Concept", "SageNotes Trade-off", "SageNotes MCQ")
 
 # The text a person reads on each face: scripts and styles left out, whitespace collapsed
 # later in Python. Preview faces live in shadow roots; Anki's HTML is parsed on the spot.

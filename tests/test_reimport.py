@@ -93,7 +93,7 @@ def expected_counts(vault: Vault) -> dict[str, int]:
     """Anki notes per note type, counted from the parser's model (items with a card front)."""
     notes = vault.notes
     return {
-        "SageNotes Key Point": sum(bool(n.key_point) for n in notes),
+        "SageNotes Scenario": sum(bool(n.key_point) + len(n.practical_cases) for n in notes),
         "SageNotes Concept": sum(bool(c.term.strip()) for n in notes for c in n.concepts),
         "SageNotes Trade-off": sum(
             bool(t.subject.strip()) and (any(t.pros) or any(t.cons))
@@ -127,11 +127,12 @@ def test_tradeoff_cards_exist_only_for_lists_that_exist(built: Built, col: Colle
 
 
 def test_new_cards_come_in_study_order(built: Built, col: Collection) -> None:
-    """Notes by path; within a note the key point, then concepts, trade-offs, questions."""
+    """Notes by path; within a note the key point, then concepts, practical uses,
+    trade-offs, questions."""
     first = built.vault.notes[0]
     assert first.path == min(n.path for n in built.vault.notes)
     concepts = [c.term for c in first.concepts]
-    expected = ["keypoint"] + [f"concept:{t}" for t in concepts[:5]]
+    expected = ["scenario"] + [f"concept:{t}" for t in concepts[:5]]
     queued = queued_notes(col, "SageNotes", len(expected))
     wanted = [guid_for(first.identity, key) for key in expected]
     assert [n.guid for n in queued] == wanted
@@ -152,13 +153,14 @@ def test_tags_are_hierarchical(col: Collection) -> None:
     assert len(col.find_notes("tag:service::sagemaker")) > 100
 
 
-def test_keypoint_card_shows_topic_then_point(built: Built, col: Collection) -> None:
-    """Front: the note's title; back: the key point sentence."""
+def test_keypoint_card_shows_situation_then_point(built: Built, col: Collection) -> None:
+    """Front: the key point's situation, not all of it; back: the key point sentence."""
     note = built.note(SAMPLE)
-    card = note_by_guid(col, guid_for(note.identity, "keypoint")).cards()[0]
-    assert text(note.title) in text(card.question())
-    assert note.key_point.plain() not in text(card.question())
-    assert " ".join(note.key_point.plain().split()) in text(card.answer())
+    card = note_by_guid(col, guid_for(note.identity, "scenario")).cards()[0]
+    point = " ".join(note.key_point.plain().split())
+    assert point.split("경우")[0] in text(card.question())
+    assert point not in text(card.question())
+    assert point in text(card.answer())
 
 
 def test_concept_card_shows_term_then_definition(built: Built, col: Collection) -> None:

@@ -6,8 +6,6 @@ rebuild, import again, and the reviewed card must still hold its own item."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +13,7 @@ from pathlib import Path
 import pytest
 from anki.collection import Collection
 from ankiutil import card_state, collection, database, import_apkg, review
+from releaseutil import build_with_release, unpack_release
 
 from sagenotes_anki import codes
 from sagenotes_anki.build import BuildOptions, BuildReport, build
@@ -226,24 +225,15 @@ PREVIOUS_RELEASE = "ee8cc0b"  # the last release whose identities were not norma
 
 def _previous_release(tmp_path: Path) -> Path:
     """The package of the previous release, unpacked from this repository's history."""
-    where = tmp_path / "previous"
-    where.mkdir()
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", PREVIOUS_RELEASE, "sagenotes_anki"],
-        capture_output=True,
-        check=False,
-    )
-    if archive.returncode != 0:
-        pytest.skip(f"the previous release {PREVIOUS_RELEASE} is not in this clone's history")
-    subprocess.run(["tar", "-x", "-C", str(where)], input=archive.stdout, check=True)
-    return where
+    return unpack_release(PREVIOUS_RELEASE, tmp_path / "previous")
 
 
 def test_a_deck_built_by_the_previous_release_from_nfd_names_keeps_its_cards(
     tmp_path: Path,
 ) -> None:
     """Notes copied from macOS (NFD names and titles) built by the previous release, then
-    by this one: every Anki note keeps its GUID, none is new or tagged removed."""
+    by this one: every Anki note keeps its GUID, none is new or tagged removed but the two
+    key points, whose cards are replaced by scenario cards (the old ones kept, tagged)."""
     old = _previous_release(tmp_path)
     notes = tmp_path / "notes"
     notes.mkdir()
@@ -253,24 +243,20 @@ def test_a_deck_built_by_the_previous_release_from_nfd_names_keeps_its_cards(
     titled = _note(_nfd("배포 노트"), [_question(Q2)], CONCEPTS[1:])
     (notes / "titled.md").write_text(titled, encoding="utf-8")
     first = tmp_path / "v1.apkg"
-    run = subprocess.run(
-        [sys.executable, "-m", "sagenotes_anki", "build", str(notes), "-o", str(first)],
-        cwd=old,
-        env={"PYTHONPATH": str(old), "SOURCE_DATE_EPOCH": str(T1), "HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
+    build_with_release(old, notes, first, T1, tmp_path)
     with collection(tmp_path / "anki") as col:
         assert import_apkg(col, first).new == 6
         nid = col.find_notes('"note:SageNotes Concept"')[0]
         reviewed = review(col, col.get_note(nid).cards()[0].id)
         report = build(notes, tmp_path / "v2.apkg", BuildOptions(timestamp=T1 + 3600))
-        assert (report.new, report.removed) == (0, 0)
+        assert (report.new, report.removed) == (2, 2)
         counts = import_apkg(col, tmp_path / "v2.apkg")
-        assert (counts.new, len(col.find_notes(""))) == (0, 6)
-        assert len(col.find_notes("tag:sagenotes::removed")) == 0
+        assert (counts.new, len(col.find_notes(""))) == (2, 8)
+        removed = col.find_notes("tag:sagenotes::removed")
+        assert {col.get_note(n).note_type()["name"] for n in removed} == {  # type: ignore[index]
+            "SageNotes Key Point"
+        }
+        assert len(removed) == 2
         assert card_state(col, reviewed.card_id).revlog == reviewed.revlog
     # and the lock this release wrote goes on matching
     again = build(notes, tmp_path / "v3.apkg", BuildOptions(timestamp=T1 + 7200))

@@ -20,6 +20,7 @@ from ankiutil import CardState, card_state, collection, import_apkg, notes_of_ty
 from syncutil import SyncServer, running_sync_server, sync, sync_media
 
 from sagenotes_anki.build import BuildOptions, build
+from sagenotes_anki.cards.identity import guid_for
 
 if TYPE_CHECKING:  # importing anki.cards before anki.collection is a circular import
     from anki.cards import CardId
@@ -87,6 +88,14 @@ def _card_of(col: Collection, notetype: str, field: str, contains: str) -> CardI
     return matches[0].card_ids()[0]
 
 
+def _key_point_card(col: Collection, path: str) -> CardId:
+    """The card of a note's key point (its scenario card), found by its GUID."""
+    guid = guid_for(path.removesuffix(".md"), "scenario")
+    nids = _db(col).list("select id from notes where guid = ?", guid)
+    assert len(nids) == 1, f"expected the key point of {path}"
+    return col.get_note(nids[0]).card_ids()[0]
+
+
 def test_deck_survives_the_round_trip_to_the_phone_and_back(
     sync_server: SyncServer, corpus_dir: Path, tmp_path: Path
 ) -> None:
@@ -116,9 +125,9 @@ def test_deck_survives_the_round_trip_to_the_phone_and_back(
         # 2. the phone reviews cards, among them the ones whose notes will be edited.
         reviewed = [
             _card_of(phone, "SageNotes Concept", "Term", "Processing Jobs"),
-            _card_of(phone, "SageNotes MCQ", "Options", EXPLANATION),
-            _card_of(phone, "SageNotes Key Point", "Source", TAGGED),
-            _card_of(phone, "SageNotes Key Point", "Source", NOTES[2]),
+            _card_of(phone, "SageNotes MCQ", "Explanation", EXPLANATION),
+            _key_point_card(phone, TAGGED),
+            _key_point_card(phone, NOTES[2]),
         ]
         deck_id = phone.decks.id_for_name(options.deck_name)
         assert deck_id is not None
@@ -150,10 +159,10 @@ def test_deck_survives_the_round_trip_to_the_phone_and_back(
         # 4. on the phone: the edits, no duplicates, the review history as it was.
         definition = [n["Definition"] for n in notes_of_type(phone, "SageNotes Concept")]
         assert sum(NEW_DEFINITION in d for d in definition) == 1
-        options_html = [n["Options"] for n in notes_of_type(phone, "SageNotes MCQ")]
+        options_html = [n["Explanation"] for n in notes_of_type(phone, "SageNotes MCQ")]
         assert sum(NEW_EXPLANATION in o for o in options_html) == 1
-        tagged = [n for n in notes_of_type(phone, "SageNotes Key Point") if TAGGED in n["Source"]]
-        assert len(tagged) == 1 and NEW_ANKI_TAG in tagged[0].tags
+        tagged = [phone.get_card(_key_point_card(phone, TAGGED)).note()]
+        assert NEW_ANKI_TAG in tagged[0].tags
         assert OLD_ANKI_TAG not in tagged[0].tags
         guids = _db(phone).list("select guid from notes")
         assert len(guids) == len(set(guids)) == sum(second.cards_by_type.values())
@@ -223,7 +232,7 @@ def test_images_reach_the_phone_and_unchanged_ones_are_not_sent_again(tmp_path: 
         sync_media(phone, server)
         (name,) = _phone_files(phone)
         assert _phone_files(phone)[name] == image
-        (key_point,) = notes_of_type(phone, "SageNotes Key Point")
+        (key_point,) = notes_of_type(phone, "SageNotes Scenario")
         assert f'<img src="{name}"' in key_point.joined_fields()
         held = _server_media(server_dir)
         assert set(held) == {name}
@@ -253,5 +262,5 @@ def test_images_reach_the_phone_and_unchanged_ones_are_not_sent_again(tmp_path: 
         files = _phone_files(phone)
         (new,) = set(files) - {name}
         assert files[new] == edited
-        shown = "".join(n.joined_fields() for n in notes_of_type(phone, "SageNotes Key Point"))
+        shown = "".join(n.joined_fields() for n in notes_of_type(phone, "SageNotes Scenario"))
         assert f'src="{new}"' in shown and f'src="{name}"' not in shown

@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..cards.notetypes import CARD_KINDS
+from ..cards.notetypes import DEFAULT_CARD_KINDS
 from ..model import Diagnostic
 
 __all__ = ["BuildOptions", "BuildReport", "CheckReport", "Progress"]
@@ -20,7 +20,7 @@ class BuildOptions:
     """Everything a build depends on besides the notes themselves."""
 
     deck_name: str = "SageNotes"
-    card_kinds: frozenset[str] = CARD_KINDS
+    card_kinds: frozenset[str] = DEFAULT_CARD_KINDS
     vault_name: str | None = None  # Obsidian vault, for obsidian:// links back to notes
     section_aliases: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     strict: bool = False  # warnings fail the build

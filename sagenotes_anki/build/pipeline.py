@@ -73,16 +73,32 @@ def build(
         return _remember(stamp, made, lock_written(pending, written, planned, place, out, report))
 
 
-def check(notes_dir: Path, options: BuildOptions, progress: Progress | None = None) -> CheckReport:
-    """Parse every note and make its cards as ``build`` does, and report the diagnostics of
-    both (making cards warns too: a key used twice); raises NotesFolderError for a bad
-    folder."""
+def check(
+    notes_dir: Path,
+    options: BuildOptions,
+    progress: Progress | None = None,
+    *,
+    out: Path | None = None,
+) -> CheckReport:
+    """Report every diagnostic ``build`` would: parse every note, make its cards (a key used
+    twice warns) and plan them against the lock (damaged, items re-matched, removed items
+    whose content is lost), writing nothing; raises NotesFolderError for a bad folder.
+
+    ``out`` is the package a build would write, where removed items' content is looked for
+    (besides the package the lock names).
+    """
     from .items import build_items
     from .load import load, settings_for
+    from .plan import plan_items
 
     loaded = load(walked(notes_dir), settings_for(options), _reading(progress))
-    _, warned = build_items(_good(loaded), loaded.cards, options)
-    return CheckReport(loaded.vault.files, (*loaded.vault.diagnostics, *warned))
+    items, warned = build_items(_good(loaded), loaded.cards, options)
+    said = (*loaded.vault.diagnostics, *warned)
+    if _blocked(said, options):  # build stops here too, before it reads the lock
+        return CheckReport(loaded.vault.files, said)
+    place = LockPlace.of(notes_dir, options)
+    planned = plan_items(items, loaded.vault.errored_paths, place, out, options)
+    return CheckReport(loaded.vault.files, (*said, *planned.diagnostics))
 
 
 @dataclass(frozen=True)

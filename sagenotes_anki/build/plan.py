@@ -58,11 +58,17 @@ class Planned:
 
 
 def plan_items(
-    items: Sequence[Row], failed: frozenset[str], place: LockPlace, out: Path, options: BuildOptions
+    items: Sequence[Row],
+    failed: frozenset[str],
+    place: LockPlace,
+    out: Path | None,
+    options: BuildOptions,
 ) -> Planned:
     """Match ``items`` to the lock at ``place`` and plan what the package holds.
 
     ``failed`` are the notes left out for errors: their items in the lock are carried over.
+    ``out`` is the package to write (None for ``check`` without one): removed items'
+    content is read back from it, else from the package the lock names.
     """
     from ..lock.rematch import rematch
 
@@ -106,15 +112,15 @@ def shown(path: Path, notes_dir: Path) -> str:
     return path.as_posix()
 
 
-def _previous_packages(out: Path, lock: Lock, lock_path: Path) -> list[Path]:
+def _previous_packages(out: Path | None, lock: Lock, lock_path: Path) -> list[Path]:
     """Where the previous build's package may be: this output, then where the lock says."""
-    places = [out]
+    places = [] if out is None else [out]
     if lock.output is not None and lock.output.path:
         places.append(lock_path.parent / lock.output.path)
     return places
 
 
-def _lost(plan: Plan, out: Path) -> list[Diagnostic]:
+def _lost(plan: Plan, out: Path | None) -> list[Diagnostic]:
     """A warning per note whose vanished items could not be kept in the package."""
     by_path: dict[str, list[str]] = {}
     for entry in plan.lost:
@@ -126,7 +132,8 @@ def _lost(plan: Plan, out: Path) -> list[Diagnostic]:
             "warning",
             codes.REMOVED_LOST,
             f"{len(keys)} item(s) gone from this note since the last build ({', '.join(keys)}) "
-            f"cannot be kept tagged sagenotes::removed: the previous package {out} is missing "
+            f"cannot be kept tagged sagenotes::removed: the previous package {out or ''}"
+            f"{' ' if out else ''}is missing "
             "or unreadable. They stay in Anki as they were; find them there by the note's "
             "title and delete or suspend them by hand.",
         )

@@ -13,10 +13,21 @@ from html import escape
 from typing import Protocol
 from urllib.parse import quote
 
-from ..model import Concept, Question, StudyNote, TradeOff
+from ..model import Concept, StudyNote, TradeOff
 from ..source.charset import nfc
-from . import render
-from .notetypes import CARD_KINDS, CONCEPT, KEYPOINT, MCQ, TRADEOFF, NoteType
+from . import render, scenario
+from .mcq import mcq_fields
+from .notetypes import (
+    CARD_KINDS,
+    CONCEPT,
+    DEFAULT_CARD_KINDS,
+    MCQ,
+    SCENARIO,
+    TRADEOFF,
+    NoteType,
+    card_kinds,
+)
+from .scenario import key_point_of, practical_of
 from .tags import anki_tags
 
 
@@ -51,38 +62,6 @@ def source_html(path: str, vault_name: str | None) -> str:
     return f'<a class="obsidian" href="{escape(url, quote=True)}">{render.inert(escape(path))}</a>'
 
 
-def choose_text(correct: int) -> str:
-    """The "choose N" hint shown on multi-answer questions; empty for a single answer."""
-    return f"{correct}개 선택 · Choose {correct}" if correct > 1 else ""
-
-
-def options_html(question: Question) -> str:
-    """Every option with its right/wrong class and its explanation, as ``<ol class="options">``."""
-    items = []
-    for option in question.options:
-        mark = "correct" if option.letter in question.correct else "wrong"
-        why = question.explanation_for(option.letter)
-        why_html = f'<div class="why">{render.html(why)}</div>' if why else ""
-        letter = escape(option.letter)
-        items.append(
-            f'<li class="opt {mark}" data-letter="{letter}"><span class="letter">{letter}</span> '
-            f'<span class="text">{render.html(option.text)}</span>{why_html}</li>'
-        )
-    return f'<ol class="options">{"".join(items)}</ol>' if items else ""
-
-
-def explanation_html(question: Question) -> str:
-    """The general explanation, plus explanations for letters that are not options."""
-    letters = {o.letter for o in question.options}
-    orphans = [
-        f"<li><b>{escape(key)})</b> {render.html(why)}</li>"
-        for key, why in question.explanations
-        if key not in letters and why
-    ]
-    extra = f'<ul class="other-why">{"".join(orphans)}</ul>' if orphans else ""
-    return render.paragraphs(question.general_explanation) + extra
-
-
 def _keyed(prefix: str, names: Iterable[str]) -> Iterator[tuple[str, int]]:
     # Two items with one name in a note get "#2", "#3" in note order: stable as long as the
     # note keeps its order, and never derived from content. Yields (key, copy).
@@ -94,15 +73,22 @@ def _keyed(prefix: str, names: Iterable[str]) -> Iterator[tuple[str, int]]:
         yield (f"{prefix}:{name}" if copy == 1 else f"{prefix}:{name}#{copy}"), copy
 
 
-def _keypoint(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
-    if note.key_point:
-        fields = (
-            render.text_html(note.title),
-            render.html(note.key_point),
-            render.flows_html(note.flows),
-            source,
-        )
-        yield CardNote(KEYPOINT, "keypoint", fields, tags)
+def _scenario(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
+    # The key point's scenario -> decision card. Its key is new ("scenario"), so the old
+    # key-point card ("keypoint", note type Key Point) is kept by the lock, tagged removed.
+    made = key_point_of(note)
+    if made is not None:
+        fields = scenario.fields(made, render.flows_html(note.flows), note.title, source)
+        yield CardNote(SCENARIO, "scenario", fields, tags)
+
+
+def _practical(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
+    # Practical-application bullets: once concept cards ("concept:<term>"), now scenarios.
+    made = list(practical_of(note))
+    keyed = _keyed("practical", (name for name, _, _ in made))
+    for (key, copy), (_, case, line) in zip(keyed, made, strict=True):
+        fields = scenario.fields(case, "", note.title, source)
+        yield CardNote(SCENARIO, key, fields, tags, copy, line)
 
 
 def _concepts(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
@@ -141,21 +127,13 @@ def _questions(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[
     for n, question in enumerate(note.questions, start=1):
         if not question.stem or not question.options:
             continue
-        fields = (
-            render.html(question.stem),
-            options_html(question),
-            escape(", ".join(question.correct)),
-            explanation_html(question),
-            choose_text(len(question.correct)),
-            render.text_html(note.title),
-            source,
-        )
-        yield CardNote(MCQ, f"question:{n}", fields, tags)
+        yield CardNote(MCQ, f"question:{n}", mcq_fields(question, note.title, source), tags)
 
 
 _MAKERS = (
-    ("keypoint", _keypoint),
+    ("scenario", _scenario),
     ("concept", _concepts),
+    ("practical", _practical),
     ("tradeoff", _tradeoffs),
     ("mcq", _questions),
 )
@@ -178,15 +156,17 @@ def cards_for(
     kinds: frozenset[str] | None = None,
     vault_name: str | None = None,
 ) -> tuple[CardNote, ...]:
-    """The Anki notes for one study note, in study order: key point, concepts, trade-offs,
-    questions.
+    """The Anki notes for one study note, in study order: the key point's scenario, concepts,
+    practical-application scenarios, trade-offs, questions.
 
-    ``kinds`` (default: ``options.card_kinds``, else every kind) picks which of those to make;
+    ``kinds`` (default: ``options.card_kinds``, else the default kinds) picks which of those
+    to make (``keypoint`` is read as ``scenario``);
     ``vault_name`` (default: ``options.vault_name``) turns the Source field into an
     ``obsidian://`` link. Keyword arguments win over ``options``.
     """
     if kinds is None:
-        kinds = options.card_kinds if options is not None else CARD_KINDS
+        kinds = options.card_kinds if options is not None else DEFAULT_CARD_KINDS
+    kinds = card_kinds(kinds)
     if vault_name is None and options is not None:
         vault_name = options.vault_name
     unknown = kinds - CARD_KINDS

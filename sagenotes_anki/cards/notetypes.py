@@ -55,7 +55,9 @@ class NoteType:
 #   SageNotes Concept:   Term, Definition, Group, Topic, Source
 #   SageNotes Trade-off: Subject, Pros, Cons, Topic, Source        (templates: Pros, Cons)
 #   SageNotes MCQ:       Question, Options, Answer, Explanation, Choose, Topic, Source
-#   SageNotes Key Point: Topic, Point, Flow, Source
+#   SageNotes Key Point: Topic, Point, Flow, Source                 (no longer made; kept for
+#                        the removed-tagged cards of earlier builds)
+#   SageNotes Scenario:  Situation, Prompt, Decision, Point, Flow, Topic, Source
 
 
 def _asset(name: str) -> str:
@@ -102,18 +104,19 @@ _MCQ_HEAD = (
     '<div class="kind">문제 · Question</div>\n<div class="question">{{Question}}</div>\n'
     '{{#Choose}}<div class="choose">{{Choose}}</div>{{/Choose}}\n'
 )
-# The back repeats the question instead of {{FrontSide}} so that the options appear once,
-# inside .mcq-back where the CSS reveals the marks.
+# The front shows only the question and the plain options (Options holds no mark and no
+# explanation), so it is the same whichever option is right. The back repeats the question
+# instead of {{FrontSide}} so that the options appear once: graded, with their reasons, in
+# the Explanation field.
 _MCQ_Q = (
     '<div class="sn mcq">\n' + _MCQ_HEAD + '<div class="mcq-front">{{Options}}</div>\n</div>\n'
     f'<script>\n{_MCQ_JS}("front");\n</script>'
 )
 _MCQ_A = (
     '<div class="sn mcq">\n' + _MCQ_HEAD + '<hr id="answer">\n'
-    '<div class="mcq-back">{{Options}}</div>\n'
     '<div class="answer-line">정답 · Answer: {{Answer}}</div>\n'
     '<div class="sn-result" hidden></div>\n'
-    '{{#Explanation}}<div class="explanation">{{Explanation}}</div>{{/Explanation}}\n'
+    '<div class="mcq-back">{{Explanation}}</div>\n'
     '{{#Topic}}<div class="context">{{Topic}}</div>{{/Topic}}\n' + _SOURCE + "\n</div>\n"
     f'<script>\n{_MCQ_JS}("back");\n</script>'
 )
@@ -124,6 +127,19 @@ _KEYPOINT_Q, _KEYPOINT_A = _front_back(
     '<div class="prompt">핵심은? · What is the key point?</div>\n</div>',
     '<div class="sn keypoint">\n<div class="point">{{Point}}</div>\n'
     '{{#Flow}}<div class="flows">{{Flow}}</div>{{/Flow}}\n' + _SOURCE + "\n</div>",
+)
+
+
+# A scenario -> decision card (from the key point and from practical-application bullets):
+# the situation and a prompt on the front, the decision withheld until the back.
+_SCENARIO_Q, _SCENARIO_A = _front_back(
+    '<div class="sn scenario">\n<div class="kind">시나리오 · Scenario</div>\n'
+    '<div class="situation">{{Situation}}</div>\n'
+    '{{#Prompt}}<div class="prompt">{{Prompt}}</div>{{/Prompt}}\n</div>',
+    '<div class="sn scenario">\n<div class="decision">{{Decision}}</div>\n'
+    '{{#Point}}<div class="point">{{Point}}</div>{{/Point}}\n'
+    '{{#Flow}}<div class="flows">{{Flow}}</div>{{/Flow}}\n'
+    '{{#Topic}}<div class="context">{{Topic}}</div>{{/Topic}}\n' + _SOURCE + "\n</div>",
 )
 
 
@@ -191,7 +207,34 @@ KEYPOINT = NoteType(
     css=CSS,
 )
 
-NOTE_TYPES: tuple[NoteType, ...] = (KEYPOINT, CONCEPT, TRADEOFF, MCQ)
+SCENARIO = NoteType(
+    name="SageNotes Scenario",
+    id=1097725426,
+    fields=_fields(
+        ("Situation", 1487319139),
+        ("Prompt", 1551923511),
+        ("Decision", 1317700048),
+        ("Point", 1829536377),
+        ("Flow", 1285089825),
+        ("Topic", 1842158102),
+        ("Source", 1486001168),
+    ),
+    templates=(Template("Scenario", 1367428168, _SCENARIO_Q, _SCENARIO_A),),
+    css=CSS,
+)
 
-# The kinds of card a build can be asked for (``--cards``), one per note type.
-CARD_KINDS = frozenset({"keypoint", "concept", "tradeoff", "mcq"})
+NOTE_TYPES: tuple[NoteType, ...] = (KEYPOINT, CONCEPT, TRADEOFF, MCQ, SCENARIO)
+
+# The kinds of card a build can be asked for (``--cards``): "scenario" is the key point's
+# scenario -> decision card (note type Scenario), "practical" the practical-application
+# bullets' (same note type). The key point's old card (note type Key Point) is no longer
+# made: "keypoint", its kind's old name, now means "scenario" (KIND_ALIASES).
+CARD_KINDS = frozenset({"scenario", "practical", "concept", "tradeoff", "mcq"})
+KIND_ALIASES = {"keypoint": "scenario"}
+# The kinds made when none are asked for.
+DEFAULT_CARD_KINDS = frozenset({"scenario", "practical", "concept", "tradeoff", "mcq"})
+
+
+def card_kinds(names: frozenset[str]) -> frozenset[str]:
+    """The kinds ``names`` ask for, old names (``keypoint``) read as the kinds they became."""
+    return frozenset(KIND_ALIASES.get(name, name) for name in names)

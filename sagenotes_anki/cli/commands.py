@@ -91,7 +91,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 def _deck_options(command: F) -> F:
     """The options that shape the cards, shared by build and preview."""
     command = click.option(
-        "--cards", metavar="KINDS", help="Comma-separated: keypoint,concept,tradeoff,mcq."
+        "--cards",
+        metavar="KINDS",
+        help="Comma-separated: scenario,concept,practical,tradeoff,mcq (keypoint = scenario).",
     )(command)
     command = click.option(
         "--vault-name", help="Obsidian vault name, for obsidian:// links back to notes."
@@ -211,19 +213,37 @@ def _run_build(
     show_default=True,
     help='json: {"notes": N, "diagnostics": [{path, line, severity, code, message}]}.',
 )
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_OUTPUT,
+    show_default=True,
+    help="The .apkg a build would write (removed items' content is read back from it).",
+)
+@click.option("--cards", metavar="KINDS", help="The card kinds a build would make (see build).")
 @click.option("--strict/--no-strict", default=None, help="Exit 1 on warnings too.")
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors (text format).")
 @click.option("-v", "--verbose", is_flag=True, help="Also print informational diagnostics.")
-def check(notes_dir: Path, fmt: str, strict: bool | None, quiet: bool, verbose: bool) -> None:
-    """Report problems in the notes of NOTES_DIR without building anything.
+def check(
+    notes_dir: Path,
+    fmt: str,
+    output: Path,
+    cards: str | None,
+    strict: bool | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Report problems in the notes of NOTES_DIR without building anything: every warning
+    a build would give, its lock's included.
 
     Paths are relative to NOTES_DIR. The JSON form lists every diagnostic, info included.
     """
     _require_folder(notes_dir)
-    _, options = _options(notes_dir, None, strict=strict)
+    _, options = _options(notes_dir, cards, strict=strict)
     try:
         with TerminalProgress(sys.stderr, False if quiet else None) as progress:
-            report = pipeline.check(notes_dir, options, progress=progress)
+            report = pipeline.check(notes_dir, options, progress=progress, out=output)
     except SageNotesError as exc:
         raise UsageFailure(str(exc)) from exc
     if fmt == "json":

@@ -15,10 +15,11 @@ from ..model import Diagnostic, Option, Question, RichText, Span
 from .letters import answer_letters, numbers_as_letters, option_letter
 from .richtext import drop_prefix, join, strip
 from .sections import normalize
+from .wording import paraphrased
 
 _LETTERS = r"[A-J](?:\s*[,/&]\s*[A-J])*"
 _EXPLAINED = (
-    re.compile(rf"\(?({_LETTERS})\s*(?:\)|\.|:|\(|$|번|\s+(?:옵션|선택지|정답))"),
+    re.compile(rf"\(?({_LETTERS})\s*(?:\)|\.|:|\(|$|번|옵션|선택지|\s+정답)"),
     re.compile(rf"(?:(?i:option|options)|옵션|선택지|보기)\s*({_LETTERS})(?![A-Za-z])"),
     re.compile(rf"\(({_LETTERS})\)\s*$"),
     re.compile(rf"정답\s*[:\uff1a]?\s*({_LETTERS})(?![A-Za-z])"),
@@ -46,10 +47,12 @@ class Draft:
     general: list[RichText] = field(default_factory=list)
     stem_items: list[RichText] = field(default_factory=list)  # a list under the stem
     repeated: list[tuple[str, int]] = field(default_factory=list)  # (letter, line) again
+    unmatched: list[tuple[str, int]] = field(default_factory=list)  # (bold label, line)
 
 
-def explain(draft: Draft, text: RichText) -> None:
-    """One explanation bullet: for the option(s) its label names, else general."""
+def explain(draft: Draft, text: RichText, line: int = 0) -> None:
+    """One explanation bullet: for the option(s) its label names, else general (a bold
+    label that names no option is remembered, with its ``line``, for an info)."""
     first = text.spans[0] if text.spans else None
     label = RichText((first,)).plain().strip() if first and first.kind == "strong" else ""
     source = label or text.plain()
@@ -58,6 +61,8 @@ def explain(draft: Draft, text: RichText) -> None:
     known = {option.letter for option in draft.options}
     if not letters or (known and not set(letters) <= known):
         draft.general.append(text)
+        if label:
+            draft.unmatched.append((label, line or draft.line))
         return
     if label:
         body = RichText(text.spans[1:])
@@ -102,7 +107,9 @@ def _letters_named(label: str, options: list[Option]) -> tuple[str, ...]:
     named = [o.letter for o in options if normalize(o.text.plain()) == key]
     if not named:
         named = [o.letter for o in options if key in normalize(o.text.plain())]
-    return tuple(named) if len(named) == 1 else ()
+    if len(named) == 1:
+        return tuple(named)
+    return tuple(options[i].letter for i in paraphrased(label, [o.text.plain() for o in options]))
 
 
 def build(draft: Draft, path: str) -> tuple[Question, list[Diagnostic]]:
@@ -115,6 +122,7 @@ def build(draft: Draft, path: str) -> tuple[Question, list[Diagnostic]]:
         _marked_answer(draft)
     problems += _answer_problems(draft, path)
     problems += _repeated_letters(draft, path)
+    problems += _unmatched_labels(draft, path)
     ambiguous = any(letter in draft.correct for letter, _ in draft.repeated)
     question = Question(
         stem=join(draft.stem),
@@ -132,58 +140,57 @@ def build(draft: Draft, path: str) -> tuple[Question, list[Diagnostic]]:
 def _answer_problems(draft: Draft, path: str) -> list[Diagnostic]:
     """A warning when the question has no options or no answer, when the answer line names
     no letter, or names letters that are not among the options."""
-    problems: list[Diagnostic] = []
+    found: list[tuple[int, str, str]] = []  # (line, code, message)
     if not draft.options:
-        problems.append(
-            _warn(
-                path,
-                draft.line,
-                codes.QUESTION_WITHOUT_OPTIONS,
-                (
-                    "this question has no options; list them after an '**Options:**' line "
-                    "as bullets '- A) ...', '- B) ...'"
-                ),
-            )
-        )
+        found.append((draft.line, codes.QUESTION_WITHOUT_OPTIONS, _NO_OPTIONS))
     if draft.answer is None:
-        problems.append(
-            _warn(
-                path,
-                draft.line,
-                codes.QUESTION_WITHOUT_ANSWER,
-                (
-                    "this question has no answer; add a line '**정답: B) short answer**' "
-                    "after the options"
-                ),
-            )
-        )
+        found.append((draft.line, codes.QUESTION_WITHOUT_ANSWER, _NO_ANSWER))
     elif not draft.correct:
-        problems.append(
-            _warn(
-                path,
-                draft.answer_line,
-                codes.UNREADABLE_ANSWER,
-                (
-                    f"the answer line '{draft.answer[:60]}' names no option letter; "
-                    "start it with the letter(s), e.g. '정답: B) ...' or '정답: A, C'"
-                ),
-            )
+        message = (
+            f"the answer line '{draft.answer[:60]}' names no option letter; "
+            "start it with the letter(s), e.g. '정답: B) ...' or '정답: A, C'"
         )
+        found.append((draft.answer_line, codes.UNREADABLE_ANSWER, message))
     letters = [option.letter for option in draft.options]
     missing = [letter for letter in draft.correct if letter not in letters]
     if draft.options and missing:
-        problems.append(
-            _warn(
-                path,
-                draft.answer_line,
-                codes.ANSWER_NOT_IN_OPTIONS,
-                (
-                    f"the answer names {', '.join(missing)} but the options are "
-                    f"{', '.join(letters)}; correct the answer letter or add the missing option"
-                ),
-            )
+        message = (
+            f"the answer names {', '.join(missing)} but the options are "
+            f"{', '.join(letters)}; correct the answer letter or add the missing option"
         )
-    return problems
+        found.append((draft.answer_line, codes.ANSWER_NOT_IN_OPTIONS, message))
+    return [_warn(path, line, code, message) for line, code, message in found]
+
+
+_NO_OPTIONS = (
+    "this question has no options; list them after an '**Options:**' line "
+    "as bullets '- A) ...', '- B) ...'"
+)
+_NO_ANSWER = "this question has no answer; add a line '**정답: B) short answer**' after the options"
+
+
+def _unmatched_labels(draft: Draft, path: str) -> list[Diagnostic]:
+    """An info for each bold explanation label that names no option, while some wrong
+    option has no explanation of its own (the label was likely meant for it)."""
+    bare = [
+        o.letter
+        for o in draft.options
+        if o.letter not in draft.correct and o.letter not in draft.explanations
+    ]
+    if not bare or not draft.correct:
+        return []
+    return [
+        Diagnostic(
+            path,
+            line,
+            "info",
+            codes.EXPLANATION_UNMATCHED,
+            f"the explanation '**{label[:60]}**' names no option, so it is shown as a general "
+            f"explanation and option(s) {', '.join(bare)} show no reason; start it with the "
+            f"option's letter ('**{bare[0]}) {label[:30]}**') or the option's own words",
+        )
+        for label, line in draft.unmatched
+    ]
 
 
 def _repeated_letters(draft: Draft, path: str) -> list[Diagnostic]:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .. import codes
-from ..model import Concept, Diagnostic, Flow, RichText
+from ..model import Concept, Diagnostic, Flow, PracticalUse, RichText
 from .mdast import Block
 from .outline import Section, without_callout
 from .richtext import (
@@ -41,6 +41,7 @@ class Found:
     key_point: list[RichText] = field(default_factory=list)
     concepts: list[Concept] = field(default_factory=list)
     practical: list[RichText] = field(default_factory=list)
+    cases: list[PracticalUse] = field(default_factory=list)  # every practical bullet
     flows: list[Flow] = field(default_factory=list)
 
 
@@ -99,14 +100,24 @@ def _concepts(section: Section, found: Found, names: SectionNames) -> None:
             for item, line in block.items():
                 text = item_text(item)
                 concept = concept_of(text, group, line)
-                if concept is not None:
+                if practical and text:
+                    _practical(found, text, concept, line)
+                elif concept is not None:
                     found.concepts.append(concept)
-                elif practical and text:
-                    found.practical.append(text)
         elif block.type == "paragraph":
             found.concepts += _paragraph_concepts(block, group)
         elif block.type == "table":
             found.concepts += _table_concepts(block, group)
+
+
+def _practical(found: Found, text: RichText, concept: Concept | None, line: int) -> None:
+    """A practical-application bullet: a scenario (its bold lead, if any, names the case),
+    never a concept."""
+    if concept is None:
+        found.practical.append(text)
+        found.cases.append(PracticalUse("", text, line))
+    else:
+        found.cases.append(PracticalUse(concept.term, concept.definition, line))
 
 
 def _paragraph_concepts(block: Block, group: str) -> list[Concept]:

@@ -186,6 +186,7 @@ def _note(
         flows=tuple(found.flows),
         questions=questions,
         is_template=is_template,
+        practical_cases=tuple(found.cases),
     )
     return note
 

@@ -226,7 +226,8 @@ def _list(reader: _Reader, block: Block) -> None:
     draft = reader.draft
     if draft is None:
         return
-    texts = [item_text(item) for item, _ in block.items()]
+    items = block.items()
+    texts = [item_text(item) for item, _ in items]
     if reader.mode == "stem" and texts and first_option(texts[0].plain()):
         reader.mode = "options"  # options listed right under the stem, no label between
     if reader.mode == "stem":
@@ -237,8 +238,8 @@ def _list(reader: _Reader, block: Block) -> None:
     elif reader.mode == "answer" and texts:
         draft.answer, draft.answer_line = texts[0].plain(), block.line
         reader.mode = "explain"
-        for text in texts[1:]:
-            explain(draft, text)
+        for text, (_, line) in zip(texts[1:], items[1:], strict=True):
+            explain(draft, text, line)
     elif reader.mode == "explain":
-        for text in texts:
-            explain(draft, text)
+        for text, (_, line) in zip(texts, items, strict=True):
+            explain(draft, text, line)

@@ -71,7 +71,14 @@ class SectionNames:
         "Key terms",
         "Glossary",
     )
-    practical: tuple[str, ...] = ("실전 적용", "Practical use", "Practical uses", "In practice")
+    practical: tuple[str, ...] = (
+        "실전 적용",
+        "실전 적용 시나리오",
+        "Practical use",
+        "Practical uses",
+        "Practical scenarios",
+        "In practice",
+    )
     flow: tuple[str, ...] = ("아키텍처 플로우", "플로우", "Architecture flow", "Flow")
     question: tuple[str, ...] = (
         "📝 관련 문제",
