@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shortcuts import record_taken
 
+from sagenotes_anki.parse.inlinerules import MATH_RULE, MATH_STARTS
 from sagenotes_anki.parse.mdast import _markdown, _PositionState
 from sagenotes_anki.parse.shortcuts.inline import RULE_STARTS, ShortcutInline
 
@@ -149,7 +150,8 @@ def test_start_characters_are_mistunes() -> None:
     from mistune import inline_parser
 
     known = inline_parser._KNOWN_RULE_START_CHARS
-    assert {name: set(chars) for name, chars in RULE_STARTS.items()} == known
+    ours = {MATH_RULE: set(MATH_STARTS)}
+    assert {name: set(chars) for name, chars in RULE_STARTS.items()} == known | ours
     assert set(FAST.inline.rules) <= set(RULE_STARTS)
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from mistune.core import InlineState
 from mistune.inline_parser import InlineParser
 
-from ..inlinerules import flanking_punctuation
+from ..inlinerules import MATH_RULE, MATH_STARTS, flanking_punctuation
 
 Token = dict[str, Any]
 
@@ -52,6 +52,7 @@ RULE_STARTS: dict[str, str] = {
     "inline_math": "$",
     "ruby": "[",
     "inline_spoiler": ">",
+    MATH_RULE: "".join(MATH_STARTS),  # ours: parse/inlinerules.py
 }
 
 
