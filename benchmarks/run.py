@@ -1,7 +1,10 @@
-"""The benchmark: sagenotes-anki against the naive reference, at 1x, 10x and 100x the corpus.
+"""The benchmark: sagenotes-anki against reference pipelines, at 1x, 10x and 100x the corpus.
 
 Every figure is a whole process (start-up included), the median of several runs, timed in
-the same session as the reference so that ratios compare like with like. Peak RSS is the
+the same session as the references so that ratios compare like with like. The reference is
+the plain pipeline (``reference.py``: mistune once, fields rendered from its AST); beside it
+the naive one (``reference.py --naive``: every field parsed again) and, when it is installed,
+ankdown (a Markdown-to-Anki tool of its own card format: a peer, not the same job). Peak RSS is the
 largest resident set of the process or any child it waited for (``wait4``), so a worker
 process counts on its own, not summed with its parent.
 
@@ -34,6 +37,7 @@ from scale import ROOT, WORK, scale
 
 RESULTS = Path(__file__).resolve().parent / "results"
 RUNS = {1: 5, 10: 5, 100: 3}  # runs per scale (the median is reported)
+PEER_RUNS = {1: 5, 10: 3, 100: 1}  # runs of the naive reference and ankdown per scale
 LOCK_NAME = "sagenotes.lock.json"
 
 
@@ -123,7 +127,12 @@ def clean(corpus: Path, out_dir: Path) -> None:
 
 
 def bench_scale(
-    copies: int, runs: int, env: dict[str, str], log: bool = True, paired: int | None = None
+    copies: int,
+    runs: int,
+    env: dict[str, str],
+    log: bool = True,
+    paired: int | None = None,
+    peer_runs: int | None = None,
 ) -> dict[str, object]:
     """All measurements at one scale.
 
@@ -144,6 +153,7 @@ def bench_scale(
     # same moment: on a shared machine its speed drifts by a third within minutes.
     ref_out = WORK / f"reference-{copies}x.apkg"
     reference = []
+    peers: dict[str, list[Run]] = {name: [] for name in _peers(corpus, copies)}
     cold = []
     pairs: list[list[float]] = []
     for i in range(runs):
@@ -151,6 +161,10 @@ def bench_scale(
         reference.append(timed([sys.executable, str(ROOT / "benchmarks" / "reference.py"),
                                 str(corpus), str(ref_out)], ROOT))
         say(f"reference run {i + 1}: {reference[-1].seconds:.2f} s")
+        if i < (PEER_RUNS.get(copies, 1) if peer_runs is None else peer_runs):
+            for name, cmd in _peers(corpus, copies).items():
+                peers[name].append(timed(cmd, ROOT))
+                say(f"{name} run {i + 1}: {peers[name][-1].seconds:.2f} s")
         if paired is not None:
             small = _paired_cold(paired, env)
             say(f"cold build at {paired}x just before: {small:.2f} s")
@@ -191,6 +205,8 @@ def bench_scale(
         "reference_apkg_bytes": ref_out.stat().st_size,
         "runs": runs,
         "reference": median(reference),
+        "peers": {name: {**median(found), "anki_notes": package_counts(_peer_out(name, copies))[0]}
+                  for name, found in peers.items() if found},
         "cold": median(cold),
         "noop": median(noop),
         "noop_left_output_untouched": untouched,
@@ -200,6 +216,20 @@ def bench_scale(
         "paired_cold": pairs,  # [seconds at the paired scale, seconds here], back to back
         "status": sorted({r.status for r in cold + noop + changed}),
     }
+
+
+def _peer_out(name: str, copies: int) -> Path:
+    return WORK / f"{name}-{copies}x.apkg"
+
+
+def _peers(corpus: Path, copies: int) -> dict[str, list[str]]:
+    """The peer pipelines' commands: the naive reference, and ankdown when installed."""
+    found = {"naive": [sys.executable, str(ROOT / "benchmarks" / "reference.py"), "--naive",
+                       str(corpus), str(_peer_out("naive", copies))]}
+    ankdown = shutil.which("ankdown") or str(Path(sys.executable).with_name("ankdown"))
+    if Path(ankdown).is_file():
+        found["ankdown"] = [ankdown, "-r", str(corpus), "-p", str(_peer_out("ankdown", copies))]
+    return found
 
 
 def _paired_cold(copies: int, env: dict[str, str]) -> float:
@@ -221,6 +251,7 @@ def machine() -> dict[str, object]:
         "platform": platform.platform(),
         "cpus": os.cpu_count(),
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_average": os.getloadavg()[0],
     }
 
 
@@ -230,7 +261,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="1x only (a smoke test)")
     parser.add_argument("--scales", type=int, nargs="+", help="copies of the corpus, e.g. 1 10")
     parser.add_argument("--runs", type=int, help="runs per measurement (default 5/5/3)")
+    parser.add_argument("--peer-scales", type=int, nargs="+",
+                        help="scales at which the naive reference and ankdown run (default all)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results")
+    parser.add_argument("--note", help="a sentence on the run shown with the results")
     args = parser.parse_args(argv)
     scales = [1] if args.quick else (args.scales or sorted(RUNS))
     started = time.perf_counter()
@@ -238,11 +272,12 @@ def main(argv: list[str] | None = None) -> int:
     # The growth from 10x to 100x is measured on pairs of cold builds run back to back.
     results = [
         bench_scale(n, args.runs or RUNS.get(n, 3), env,
-                    paired=10 if n == 100 and 10 in scales else None)
+                    paired=10 if n == 100 and 10 in scales else None,
+                    peer_runs=0 if args.peer_scales and n not in args.peer_scales else None)
         for n in scales
     ]
     data = {"machine": machine(), "total_seconds": time.perf_counter() - started,
-            "scales": results}
+            "scales": results, "note": args.note or ""}
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "results.json").write_text(json.dumps(data, indent=2) + "\n")
     write_report(data, args.out)

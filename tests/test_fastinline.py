@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shortcuts import record_taken
 
+from sagenotes_anki.parse.inlinerules import MATH_RULE, MATH_STARTS
 from sagenotes_anki.parse.mdast import _markdown, _PositionState
-from sagenotes_anki.parse.shortcuts.inline import ShortcutInline
+from sagenotes_anki.parse.shortcuts.inline import RULE_STARTS, ShortcutInline
 
 FAST = _markdown()
 STOCK = _markdown(shortcuts=False)
@@ -141,3 +142,27 @@ def test_random_texts(pieces: list[str]) -> None:
     """Random mixes of words, bold markers and punctuation parse as mistune parses them."""
     text = "".join(pieces)
     assert inline(FAST, text) == inline(STOCK, text)
+
+
+def test_start_characters_are_mistunes() -> None:
+    """The shortcut's table of each rule's start characters is the one mistune keeps for
+    itself (a mistune release that changes a rule's start fails here, not in a deck)."""
+    from mistune import inline_parser
+
+    known = inline_parser._KNOWN_RULE_START_CHARS
+    ours = {MATH_RULE: set(MATH_STARTS)}
+    assert {name: set(chars) for name, chars in RULE_STARTS.items()} == known | ours
+    assert set(FAST.inline.rules) <= set(RULE_STARTS)
+
+
+def test_shortcut_uses_no_private_mistune_method(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The shortcut decides without mistune's private trigger-character method."""
+
+    def refused(*args: object) -> None:
+        raise AssertionError("private mistune method called")
+
+    text = "plain **bold** words"
+    expected = inline(STOCK, text)
+    fresh = _markdown()
+    monkeypatch.setattr(ShortcutInline, "_get_fast_trigger_chars", refused, raising=False)
+    assert inline(fresh, text) == expected

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from ..cache.parse import SHARDS, ParseCache, drop_parse_cache
 from ..cache.stamp import CACHE_FORMAT, scan
@@ -28,7 +28,7 @@ from ..cards.rows import CardRow
 from ..errors import SageNotesError
 from ..parse.sections import DEFAULT_SECTIONS, SectionNames
 from ..parse.vault import Progress, Vault, assemble
-from ..runtime import forked, workers
+from ..runtime import workers
 from ..runtime.collector import collector_paused
 from ..runtime.workers import PARALLEL_MIN
 from ..source.media import forget as forget_vault_images
@@ -37,9 +37,6 @@ from .folder import Walked
 from .media_set import Media, media_of
 from .options import BuildOptions
 from .prepared import CardChoice, Prepared, read_packed, unpack
-
-if TYPE_CHECKING:
-    from ..runtime.forked import Job
 
 
 @dataclass(frozen=True)
@@ -94,14 +91,13 @@ def load(
     folder: Walked,
     settings: LoadSettings,
     progress: Progress | None = None,
-    jobs: list[Job] | None = None,
 ) -> Loaded:
     """The notes of ``folder`` as a Vault (identities made unique), with their cards.
 
     The one way notes are loaded (build, check, preview and the library's ``load_notes``):
     through the cache, in worker processes when many changed.
     """
-    parsed = parse_all(folder, settings, progress, jobs)
+    parsed = parse_all(folder, settings, progress)
     vault = assemble(
         [(path, p.result) for path, p in parsed.prepared], folder.folder, folder.diagnostics
     )
@@ -136,13 +132,10 @@ def parse_all(
     folder: Walked,
     settings: LoadSettings,
     progress: Progress | None = None,
-    jobs: list[Job] | None = None,
 ) -> Parsed:
     """Every note's work (its ParseResult, and its cards with a ``choice``) in folder order.
 
-    Taken from the cache, else parsed. With ``jobs``, a cache that many notes were added
-    to is saved by a side process (:mod:`forked`) while the build goes on; its job is put in
-    ``jobs`` for the caller to wait for.
+    Taken from the cache, else parsed (and then kept in the cache).
     """
     cache = _cache(settings)
     relpaths = folder.paths
@@ -167,10 +160,7 @@ def parse_all(
         if progress is not None:
             progress(len(done), len(relpaths))
     if cache is not None:
-        if jobs is not None and len(todo) >= PARALLEL_MIN:
-            jobs.append(forked.start(cache.save))
-        else:
-            cache.save()
+        cache.save()
     return Parsed([(relpath, done[relpath]) for relpath in relpaths], digests)
 
 

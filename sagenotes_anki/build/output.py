@@ -25,7 +25,6 @@ from .plan import LockPlace, Planned
 if TYPE_CHECKING:
     from ..lock.write import PendingLock
     from ..runtime.atomic import Written
-    from ..runtime.forked import Job
 
 __all__ = ["lock_written", "package", "sweep"]
 
@@ -43,7 +42,6 @@ def package(
     planned: Planned,
     pending: PendingLock,
     options: BuildOptions,
-    jobs: list[Job],
     media: Media | None = None,
 ) -> Written:
     """Write the package of ``planned`` to ``out``; on failure the lock being written
@@ -63,7 +61,7 @@ def package(
         )  # fmt: skip
 
     try:
-        return _making_room(write, options.cache_dir, jobs)
+        return _making_room(write, options.cache_dir)
     except BaseException:
         pending.abandon()
         raise
@@ -89,7 +87,7 @@ def lock_written(
     return replace(report, written=True, size=written.size)
 
 
-def _making_room(write: Callable[[], Written], cache_dir: Path | None, jobs: list[Job]) -> Written:
+def _making_room(write: Callable[[], Written], cache_dir: Path | None) -> Written:
     """``write()``; when the disk is full, once more after removing the parse cache.
 
     The cache beside the package only saves time: it gives its room to the package.
@@ -101,8 +99,6 @@ def _making_room(write: Callable[[], Written], cache_dir: Path | None, jobs: lis
             raise
     from ..cache.parse import drop_parse_cache
 
-    for job in jobs:  # a side process may still be saving the cache
-        job.wait()
     drop_parse_cache(cache_dir)
     return write()
 

@@ -29,7 +29,6 @@ from .plan import LockPlace, Planned
 
 if TYPE_CHECKING:
     from ..lock.model import Row
-    from ..runtime.forked import Job
     from .load import Loaded
 
 __all__ = ["BuildOptions", "BuildReport", "CheckReport", "Progress", "build", "check"]
@@ -44,7 +43,6 @@ def build(
     is written and the previous output stays untouched.
     """
     from ..runtime.collector import collector_paused
-    from ..runtime.forked import waited
     from ..runtime.outputs import refuse_unsafe_output
     from .output import lock_written, package, sweep
 
@@ -58,9 +56,8 @@ def build(
         return recalled.value  # nothing this build reads has changed since the last one
     # The build makes hundreds of thousands of objects that live to its end and hold no
     # cycles; the cyclic collector would only scan them again and again as they grow.
-    # Side work (saving the parse cache, the lock's text) is over by the time it returns.
-    with collector_paused(), waited() as jobs:
-        made = _made(folder.knowing(recalled.digests), options, progress, jobs)
+    with collector_paused():
+        made = _made(folder.knowing(recalled.digests), options, progress)
         if made.stopped:
             return _not_written(made, out)
         planned = _plan(made, place, out, options)
@@ -69,11 +66,10 @@ def build(
             return _remember(stamp, made, replace(report, up_to_date=True, size=out.stat().st_size))
         from ..lock.write import start_plan
 
-        # The lock's text is written beside the package (a side process, on the other core);
-        # its file is made first: a lock that cannot be written at all stops the build
-        # before the package is replaced.
+        # The lock's file is made first: a lock that cannot be written at all stops the
+        # build before the package is replaced.
         pending = start_plan(place.path, planned.plan)
-        written = package(out, planned, pending, options, jobs, made.media)
+        written = package(out, planned, pending, options, made.media)
         return _remember(stamp, made, lock_written(pending, written, planned, place, out, report))
 
 
@@ -118,15 +114,13 @@ class Made:
     media: Media = field(default_factory=Media)  # the images the package carries
 
 
-def _made(
-    folder: Walked, options: BuildOptions, progress: Progress | None, jobs: list[Job]
-) -> Made:
+def _made(folder: Walked, options: BuildOptions, progress: Progress | None) -> Made:
     """The notes loaded and their items made; the parsed notes (most of a large vault's
     memory) are let go of once their items are made."""
     from .items import build_items
     from .load import load, settings_for
 
-    loaded = load(folder, settings_for(options), _reading(progress), jobs)
+    loaded = load(folder, settings_for(options), _reading(progress))
     vault = loaded.vault
     said = vault.diagnostics
     if _blocked(said, options):

@@ -1,9 +1,9 @@
 """Writing the lock file to disk: its text (``format.py``) line by line, atomically.
 
 A large vault's lock is several times the size of the entries it describes, so it is never
-made whole in memory. While the package is written, a forked side process
-(:mod:`forked`) writes everything but the last line, the record of the package, which only
-exists once the package is complete: :func:`start_plan` and :meth:`PendingLock.finish`.
+made whole in memory. Its file is made before the package is written, and written once the
+package is complete (its last line is the package's record): :func:`start_plan` and
+:meth:`PendingLock.finish`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,8 @@ from pathlib import Path
 from typing import IO
 
 from ..errors import OutputError
-from ..runtime import forked
 from ..runtime.atomic import TempFile, write_file
-from .format import body, lines, tail
+from .format import lines
 from .model import KEPT_WITH_CONTENT, Entry, Lock, OutputRecord, Plan
 
 
@@ -49,13 +48,12 @@ def _write_lines(f: IO[bytes], text: Iterable[str]) -> None:
 
 
 class PendingLock:
-    """The lock of a plan, its text being written beside ``path`` by a side process.
+    """The lock of a plan, to be written at ``path`` once the package is.
 
     The temporary file is made at once, so that a lock that cannot be written (a read-only
-    notes folder) is known before the package is replaced. :meth:`finish` adds the
-    package's record and renames the file into place, so the lock changes only once the
-    package is complete; :meth:`abandon` leaves the old lock as it is. Where the side
-    process cannot run or fails, ``finish`` writes the whole lock itself.
+    notes folder) is known before the package is replaced. :meth:`finish` writes the lock
+    with the package's record and renames it into place, so the lock changes only once the
+    package is complete; :meth:`abandon` leaves the old lock as it is.
     """
 
     def __init__(self, path: Path, plan: Plan) -> None:
@@ -69,31 +67,12 @@ class PendingLock:
                 "written (a new deck would not match the lock). Make the lock's folder "
                 f"{path.parent} writable, then build again."
             ) from exc
-        self._job: forked.Job | None = None
-        if forked.can_fork():
-            try:
-                self._job = forked.start(self._write_body)
-            except OSError:  # a refused fork wrote here and failed: ``finish`` reports it
-                self._job = None
-
-    def _write_body(self) -> None:
-        # Through the descriptor made above, shared with this (forked) process.
-        with os.fdopen(os.dup(self._temp.fd), "wb") as f:
-            _write_lines(f, body(_plan_entries(self._plan), self._plan.notetypes))
 
     def finish(self, output: OutputRecord) -> None:
         """Write the lock with ``output`` as its record; raises OutputError on failure."""
-        fd = self._temp.fd
         try:
-            if self._job is not None and self._job.wait():
-                os.lseek(fd, 0, os.SEEK_END)
-                text: Iterable[str] = tail(output)
-            else:  # written whole, here, over whatever a failed side process left
-                os.ftruncate(fd, 0)
-                os.lseek(fd, 0, os.SEEK_SET)
-                text = lines(_plan_entries(self._plan), self._plan.notetypes, output)
-            with os.fdopen(os.dup(fd), "wb") as f:
-                _write_lines(f, text)
+            with os.fdopen(os.dup(self._temp.fd), "wb") as f:
+                _write_lines(f, lines(_plan_entries(self._plan), self._plan.notetypes, output))
             self._temp.commit()
         except OSError as exc:
             self._temp.discard()
@@ -102,9 +81,7 @@ class PendingLock:
             ) from exc
 
     def abandon(self) -> None:
-        """Wait for the side process and remove what it wrote."""
-        if self._job is not None:
-            self._job.wait()
+        """Remove the temporary file; the old lock stays as it is."""
         self._temp.discard()
 
 

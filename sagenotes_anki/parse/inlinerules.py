@@ -82,6 +82,11 @@ def _closing(src: str, opener: str, start: int) -> int:
     return at
 
 
+# The characters the math rule can start with (the inline shortcut gives up on them).
+MATH_RULE = "sagenotes_math"
+MATH_STARTS = ("$", "\\")
+
+
 def plugin(md: Any) -> None:
     """The mistune plugin: the math rule, before escapes; Obsidian's emphasis test; tables
     inside list items and quotes, as Obsidian reads them (after mistune's table plugin)."""
@@ -91,5 +96,5 @@ def plugin(md: Any) -> None:
     table_in_list(md)
     table_in_quote(md)
     md.inline.register(
-        "sagenotes_math", MATH_PATTERN, parse_math, before="escape", start_chars=("$", "\\")
+        MATH_RULE, MATH_PATTERN, parse_math, before="escape", start_chars=MATH_STARTS
     )

@@ -55,8 +55,9 @@ class _PositionParser(BlockParser):
             token.setdefault(_POS, m.start())
         return end
 
-    def parse_list(self, m: re.Match[str], state: BlockState) -> int:
-        """A plain top-level list by the shortcut (:mod:`fastlist`), any other by mistune."""
+    def main_loop_list(self, m: re.Match[str], state: BlockState) -> int:
+        """A plain top-level list by the shortcut (:mod:`shortcuts.lists`), any other by
+        mistune; registered as the ``list`` rule's method."""
         # Only a list the main loop found: one that ends a quote or another list is placed
         # among the tokens by that block's own rules.
         if self.fast_lists and state.parent is None and self._open == 1:
@@ -68,7 +69,7 @@ class _PositionParser(BlockParser):
                 state.append_token(token)
                 state.cursor = end
                 return end
-        return super().parse_list(m, state)
+        return self.parse_list(m, state)
 
 
 class _PositionState(BlockState):
@@ -88,6 +89,8 @@ def _markdown(*, shortcuts: bool = True) -> mistune.Markdown:
     plugins = [import_plugin("strikethrough"), import_plugin("table"), inlinerules.plugin]
     block = _PositionParser()
     block.fast_lists = shortcuts
+    # mistune's way to give a rule another method: the list rule, through the shortcut.
+    block.register("list", None, _PositionParser.main_loop_list)
     inline = ShortcutInline()
     inline.shortcut = shortcuts
     return mistune.Markdown(renderer=None, block=block, inline=inline, plugins=plugins)

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 _NBSP_MARKER = re.compile(r"^([ \t>]*(?:#{1,6}|[-*+]|\d{1,9}[.)]))[\u00a0\u3000]")
 _QUOTE = re.compile(r"(?:>[ \t]?)+")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# What a fence's line starts with: testing that first is cheaper.
+_FENCE_START = frozenset(("`", "~", " "))
 # A code span is tried only where a run of backticks starts, and with the whole run (an
 # atomic group): a line of 400,000 backticks is read in linear time, not cubic.
 _TOKEN = re.compile(r"(?<!`)(?>(`+))[^`]*?\1|%%|<!--|-->")
@@ -81,72 +83,117 @@ def _prepare(
     body: str, is_label: IsLabel, literal: frozenset[tuple[int, int]]
 ) -> tuple[Prepass, tuple[int, int] | None]:
     """One walk; also where a ``%%`` comment opened that is still open at the end."""
-    out: list[str] = []
-    inserted: list[int] = []
-    fence: str | None = None
-    comment: str | None = None  # the closing token while inside a comment
-    opened: tuple[int, int] | None = None  # (line, column) where that comment opened
-    html_opened = 0  # the line where the "<!--" comment open at the end opened
-    previous_blank = True
-    nesting = _Nesting()
+    walk = _Walk(literal, _Nesting() if _may_nest_deep(body) else None)
     for index, line in enumerate(body.split("\n")):
-        # A fence starts with "`", "~" or indenting spaces; testing that first is cheaper.
-        maybe_fence = comment is None and line[:1] in ("`", "~", " ")
-        opened_fence = _FENCE.match(line) if maybe_fence else None
-        if fence is not None:
-            if (
-                opened_fence
-                and opened_fence.group(1)[0] == fence[0]
-                and len(opened_fence.group(1)) >= len(fence)
-            ):
-                fence = None
-            out.append(line)
-            previous_blank = False
+        if (walk.fence is not None or line[:1] in _FENCE_START) and walk.code(line):
             continue
-        if opened_fence:
-            fence = opened_fence.group(1)
-            out.append(line)
-            previous_blank = False
-            continue
-        if comment is not None or "%%" in line or "<!--" in line:
-            kept = tuple(column for row, column in literal if row == index)
-            was = comment
-            line, comment, column = _uncomment(line, comment, kept)
-            if comment == "-->" and was != "-->":
-                html_opened = index
-            if column >= 0:
-                opened = (index, column)
+        if walk.comment is not None or "%%" in line or "<!--" in line:
+            line = walk.uncommented(index, line)
         # A no-break space after "-" or "##" (pasted text, some IMEs) still makes a bullet
         # or heading, as the writer saw it; one character for one keeps the columns.
         if "\u00a0" in line or "\u3000" in line:
             line = _NBSP_MARKER.sub(lambda m: m.group(1) + " ", line, count=1)
+        if walk.nesting is not None and walk.too_deep(line):
+            return Prepass("\n".join(walk.out), tuple(walk.inserted), (), index), None
+        walk.add(line, is_label)
+    unclosed = tuple(sorted(row for row, _ in literal))
+    still_open = walk.opened if walk.comment == "%%" else None
+    # An HTML comment runs to the end of the note, as in Obsidian, but not unsaid.
+    html = walk.html_opened if walk.comment == "-->" else None
+    body = "\n".join(walk.out)
+    return Prepass(body, tuple(walk.inserted), unclosed, None, html), still_open
+
+
+# A line whose leading quote markers, list markers and spaces reach this many columns (a
+# tab counts 4): only such a line can stand deeper than MAX_NESTING (each level takes a
+# column or two), so the nesting of a body without one is not followed at all.
+_DEEP_START = re.compile(rf"\n[ \t>*+\-.)0-9\u00a0\u3000]{{{MAX_NESTING // 4},}}")
+
+
+def _may_nest_deep(body: str) -> bool:
+    """Whether ``body`` may nest deeper than MAX_NESTING (False: it certainly does not).
+
+    A level is a quote marker (a column) or a list item inside the one before (its marker
+    at or right of that item's content, two columns on): MAX_NESTING levels take more than
+    MAX_NESTING columns before the line's text. Comments, which the walk removes, could
+    bring such a start together, so a body with one is always followed.
+    """
+    if "%%" in body or "<!--" in body:
+        return True
+    return any(
+        len(m.group().expandtabs(4)) > MAX_NESTING for m in _DEEP_START.finditer("\n" + body)
+    )
+
+
+class _Walk:
+    """What the pre-pass's walk over a body's lines has found so far."""
+
+    def __init__(self, literal: frozenset[tuple[int, int]], nesting: _Nesting | None) -> None:
+        self.literal = literal  # (line, column) of each "%%" that is text
+        self.nesting = nesting  # None when the body cannot nest too deep
+        self.out: list[str] = []
+        self.inserted: list[int] = []
+        self.fence: str | None = None
+        self.comment: str | None = None  # the closing token while inside a comment
+        self.opened: tuple[int, int] | None = None  # (line, column) where that comment opened
+        self.html_opened = 0  # the line where the "<!--" comment open at the end opened
+        self.previous_blank = True
+
+    def code(self, line: str) -> bool:
+        """Whether ``line`` opens, is in or closes a fence (then it is kept as it is)."""
+        opened = _FENCE.match(line) if self.comment is None else None
+        if self.fence is None and opened is None:
+            return False
+        if self.fence is None:
+            self.fence = opened.group(1)  # type: ignore[union-attr]
+        elif opened is not None:  # a closing fence: the same character, at least as many
+            run = opened.group(1)
+            if run[0] == self.fence[0] and len(run) >= len(self.fence):
+                self.fence = None
+        self.out.append(line)
+        self.previous_blank = False
+        return True
+
+    def uncommented(self, index: int, line: str) -> str:
+        """``line`` without its comments (``index``: its line in the body)."""
+        kept = tuple(column for row, column in self.literal if row == index)
+        was = self.comment
+        line, self.comment, column = _uncomment(line, self.comment, kept)
+        if self.comment == "-->" and was != "-->":
+            self.html_opened = index
+        if column >= 0:
+            self.opened = (index, column)
+        return line
+
+    def too_deep(self, line: str) -> bool:
+        """Whether ``line`` stands deeper than MAX_NESTING (the nesting followed on)."""
+        nesting = self.nesting
+        assert nesting is not None
         if line[:1] in _PLAIN_START:  # the nesting test, only where a marker may stand
-            if nesting.depth(line, not previous_blank) > MAX_NESTING:
-                return Prepass("\n".join(out), tuple(inserted), (), index), None
-        elif line and (nesting.columns or nesting.quotes):  # a blank line closes nothing
-            nesting.margin(not previous_blank)
+            return nesting.depth(line, not self.previous_blank) > MAX_NESTING
+        if line and (nesting.columns or nesting.quotes):  # a blank line closes nothing
+            nesting.margin(not self.previous_blank)
+        return False
+
+    def add(self, line: str, is_label: IsLabel) -> None:
+        """``line`` added, set apart by a blank line when it is a label under text."""
         quote = _QUOTE.match(line) if line[:1] == ">" else None
         prefix = quote.group() if quote else ""
         blank = not line[len(prefix) :].strip()
-        # A quoted label splits only a paragraph quoted at the same depth.
-        same_quote = not prefix or (bool(out) and _quote_prefix(out[-1]) == prefix.rstrip())
-        # The label test is the dearest: only for a line right under other text.
+        out = self.out
+        # The label test is the dearest: only for a line right under other text; a quoted
+        # label splits only a paragraph quoted at the same depth.
         if (
             not blank
-            and not previous_blank
-            and same_quote
+            and not self.previous_blank
+            and (not prefix or (bool(out) and _quote_prefix(out[-1]) == prefix.rstrip()))
             and _label_line(line[len(prefix) :], is_label)
         ):
             # Inside a quote or callout the separating line keeps the quote marker.
-            inserted.append(len(out))
+            self.inserted.append(len(out))
             out.append(prefix.rstrip())
         out.append(line)
-        previous_blank = blank
-    unclosed = tuple(sorted(row for row, _ in literal))
-    still_open = opened if comment == "%%" else None
-    # An HTML comment runs to the end of the note, as in Obsidian, but not unsaid.
-    html = html_opened if comment == "-->" else None
-    return Prepass("\n".join(out), tuple(inserted), unclosed, None, html), still_open
+        self.previous_blank = blank
 
 
 class _Nesting:

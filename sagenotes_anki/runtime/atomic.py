@@ -9,7 +9,7 @@ meanwhile (a full disk, an interrupted build). Every file the tool writes goes t
 - :func:`write_best_effort`: the cache's files; not synced, failures ignored (a cache only
   saves time, and the next build checks what it reads);
 - :class:`TempFile`, which all three use: for a writer that fills the file in steps (the
-  lock's text, written by a side process while the package is written).
+  lock, made before the package is written and filled once it is complete).
 
 A temporary file is named with its writer's process id and locked (``flock``) by it until
 it is renamed or removed, so that :func:`leftovers.sweep` can tell what a killed build left.
@@ -47,9 +47,8 @@ class TempFile:
     """A new, empty temporary file beside ``out``, to be renamed into place by :meth:`commit`.
 
     Named ``.NAME.PID-HEX.tmp`` with this process's id, and locked by it until renamed or
-    removed (see :func:`leftovers.sweep`). ``fd`` is its descriptor: a forked child may
-    write through it too. Raises OSError when it cannot be made (its folder is made first
-    when missing).
+    removed (see :func:`leftovers.sweep`). ``fd`` is its descriptor. Raises OSError when it
+    cannot be made (its folder is made first when missing).
     """
 
     def __init__(self, out: Path) -> None:

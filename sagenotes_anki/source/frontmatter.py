@@ -1,7 +1,7 @@
 """A note's text -> its front matter (a mapping, with each key's line) and its body.
 
-Plain ``key: value`` front matter is read by :mod:`plainyaml`; any other by PyYAML
-(:mod:`yamlread`, imported only then). Broken YAML, front matter never closed and nesting
+Front matter is read by PyYAML (:mod:`yamlread`: libyaml's loader, imported only when a
+note has front matter). Broken YAML, front matter never closed and nesting
 past the limits are errors; a key set twice and a ``title`` that is not text are warnings.
 """
 
@@ -16,7 +16,6 @@ from typing import Any
 from .. import codes
 from ..model import Diagnostic
 from .metadata import title_problem
-from .plainyaml import simple_read
 
 
 @dataclass(frozen=True)
@@ -43,45 +42,26 @@ def split_front_matter(text: str, path: str) -> Split:
     A key set twice and a ``title`` that is not text are warned about (the note is read as
     before); front matter nesting or expanding past :mod:`yamlread`'s limits is an error.
     """
-    if not _OPEN.match(text):
-        return Split(body=text)
     start = _OPEN.match(text)
-    assert start is not None
+    if start is None:
+        return Split(body=text)
     first = text.count("\n", 0, start.end())  # the line of the opening "---"
     close = _CLOSE.search(text, start.end())
-    if close is None and first > 1:
-        return Split(body=text)  # a thematic break after blank lines, not front matter
     if close is None:
-        message = (
-            "the front matter opened by '---' on line 1 is never closed; "
-            "add a line '---' after the last key"
-        )
-        return Split(
-            body="", diagnostics=(Diagnostic(path, 1, "error", codes.FRONT_MATTER, message),)
-        )
+        # After blank lines, a thematic break rather than front matter.
+        return Split(body=text) if first > 1 else _error(path, 1, _NOT_CLOSED)
     raw = text[start.end() : close.start()]
     body_start = close.end() + 1 if close.end() < len(text) else close.end()
     body_line = text.count("\n", 0, body_start) + 1
     key_lines = _key_lines(raw, first + 1)
-    read: tuple[Any, Repeats] | None = simple_read(raw) if raw.strip() else ({}, ())
-    if read is None:
-        found = _read_yaml(raw, path, first)
-        if isinstance(found, Diagnostic):
-            return Split(body="", diagnostics=(found,))
-        if found is None:  # broken YAML after blank lines: a thematic break, not front matter
-            return Split(body=text)
-        read = found
+    read = _read(raw, path, first)
+    if isinstance(read, Diagnostic):
+        return Split(body="", diagnostics=(read,))
+    if read is None or (not isinstance(read[0], dict) and first > 1):
+        return Split(body=text)  # broken YAML after blank lines: a thematic break
     loaded, repeats = read
-    if not isinstance(loaded, dict) and first > 1:
-        return Split(body=text)
     if not isinstance(loaded, dict):
-        message = (
-            "the front matter is not a set of 'key: value' lines; "
-            "write it as YAML keys such as 'title: my-note'"
-        )
-        return Split(
-            body="", diagnostics=(Diagnostic(path, 2, "error", codes.FRONT_MATTER, message),)
-        )
+        return _error(path, 2, _NOT_A_MAPPING)
     metadata = {str(k): _plain_value(v) for k, v in loaded.items()}
     warnings = [_repeated(path, key, first + 1 + line) for key, line in repeats]
     title = title_problem(metadata)
@@ -89,6 +69,27 @@ def split_front_matter(text: str, path: str) -> Split:
         line = key_lines.get(title[0], first + 1)
         warnings.append(Diagnostic(path, line, "warning", codes.TITLE_NOT_TEXT, title[1]))
     return Split(metadata, text[body_start:], body_line, key_lines, tuple(warnings))
+
+
+_NOT_CLOSED = (
+    "the front matter opened by '---' on line 1 is never closed; "
+    "add a line '---' after the last key"
+)
+_NOT_A_MAPPING = (
+    "the front matter is not a set of 'key: value' lines; "
+    "write it as YAML keys such as 'title: my-note'"
+)
+
+
+def _error(path: str, line: int, message: str) -> Split:
+    """No front matter and no body: the note's front matter is an error."""
+    problem = Diagnostic(path, line, "error", codes.FRONT_MATTER, message)
+    return Split(body="", diagnostics=(problem,))
+
+
+def _read(raw: str, path: str, first: int) -> tuple[Any, Repeats] | Diagnostic | None:
+    """The front matter's values and repeated keys (see :func:`_read_yaml`)."""
+    return _read_yaml(raw, path, first) if raw.strip() else ({}, ())
 
 
 def _key_lines(raw: str, line: int) -> dict[str, int]:
@@ -103,9 +104,8 @@ def _key_lines(raw: str, line: int) -> dict[str, int]:
 
 
 def _read_yaml(raw: str, path: str, first: int) -> tuple[Any, Repeats] | Diagnostic | None:
-    """The front matter read by PyYAML (a tenth of a start-up: only for what the shortcut
-    does not read), with its repeated keys; an error, or None for broken YAML after blank
-    lines."""
+    """The front matter read by PyYAML, with its repeated keys; an error, or None for broken
+    YAML after blank lines."""
     from .yamlread import LimitExceeded, YAMLError, load_yaml, shape
 
     try:

@@ -35,32 +35,49 @@ def markdown_files(folder: Path) -> list[str]:
 
 def walk(folder: Path) -> Walk:
     """The notes under ``folder``: real folders first, then symlinked ones, each once."""
-    found: list[str] = []
-    problems: list[Diagnostic] = []
     top = os.fspath(folder)
     try:
         info = os.stat(top)
     except OSError:
         return Walk(())
-    visited = {(info.st_dev, info.st_ino)}
-    links: list[tuple[str, str]] = []  # (OS path, shown path) of symlinked folders
-    pending = [(top, "")]
-    while pending or links:
-        if not pending:
-            links.sort(key=lambda link: link[1], reverse=True)
-            real, shown = links.pop()
-            if not _followable(real, top, visited):
-                problems.append(_loop(shown))
-                continue
-            pending.append((real, shown + "/"))
-        real, shown = pending.pop()
+    walker = _Walker(top, {(info.st_dev, info.st_ino)})
+    while (folder_to_read := walker.next_folder()) is not None:
+        walker.read(*folder_to_read)
+    return Walk(tuple(sorted(walker.found)), tuple(walker.problems))
+
+
+class _Walker:
+    """The folders still to read and what was found in those read."""
+
+    def __init__(self, top: str, visited: set[tuple[int, int]]) -> None:
+        self.top = top
+        self.visited = visited  # (device, inode) of every folder read or to be read
+        self.found: list[str] = []
+        self.problems: list[Diagnostic] = []
+        self.links: list[tuple[str, str]] = []  # (OS path, shown path) of symlinked folders
+        self.pending = [(top, "")]  # (OS path, shown path with its "/") of real folders
+
+    def next_folder(self) -> tuple[str, str] | None:
+        """The next folder to read: real ones first, then links (by name), each once."""
+        while not self.pending:
+            if not self.links:
+                return None
+            self.links.sort(key=lambda link: link[1], reverse=True)
+            real, shown = self.links.pop()
+            if _followable(real, self.top, self.visited):
+                return real, shown + "/"
+            self.problems.append(_loop(shown))
+        return self.pending.pop()
+
+    def read(self, real: str, shown: str) -> None:
+        """The notes and folders of one folder (``shown``: its path as shown, with "/")."""
         try:
             with os.scandir(real) as entries:
                 listing = list(entries)
         except OSError:
             if shown:  # a folder that cannot be read (only a link's could be told apart)
-                problems.append(_unreadable_folder(shown.rstrip("/")))
-            continue
+                self.problems.append(_unreadable_folder(shown.rstrip("/")))
+            return
         siblings: set[bytes] | None = None
         for entry in listing:
             name = entry.name
@@ -72,20 +89,26 @@ def walk(folder: Path) -> Walk:
             if not name.isascii() and not _utf8(name):
                 if siblings is None:
                     siblings = {os.fsencode(e.name) for e in listing}
-                display = _display(name, siblings)
-                if display is None:
-                    problems.append(_name_clash(shown + _shown_raw(name)))
+                shown_name = self._shown_name(name, shown, siblings)
+                if shown_name is None:
                     continue
-                problems.append(_not_utf8(shown + display, display != _shown_raw(name)))
-                name = display
+                name = shown_name
             if not is_dir:
-                found.append(shown + name)
+                self.found.append(shown + name)
             elif entry.is_symlink():
-                links.append((entry.path, shown + name))
+                self.links.append((entry.path, shown + name))
             else:
-                pending.append((entry.path, shown + name + "/"))
-                visited.add(_identity(entry))
-    return Walk(tuple(sorted(found)), tuple(problems))
+                self.pending.append((entry.path, shown + name + "/"))
+                self.visited.add(_identity(entry))
+
+    def _shown_name(self, name: str, shown: str, siblings: set[bytes]) -> str | None:
+        """A name that is not UTF-8 as shown (reported), or None when it is left out."""
+        display = _display(name, siblings)
+        if display is None:
+            self.problems.append(_name_clash(shown + _shown_raw(name)))
+            return None
+        self.problems.append(_not_utf8(shown + display, display != _shown_raw(name)))
+        return display
 
 
 def _utf8(name: str) -> bool:

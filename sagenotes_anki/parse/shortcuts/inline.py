@@ -17,14 +17,43 @@ from typing import Any
 from mistune.core import InlineState
 from mistune.inline_parser import InlineParser
 
-from ..inlinerules import flanking_punctuation
+from ..inlinerules import MATH_RULE, MATH_STARTS, flanking_punctuation
 
 Token = dict[str, Any]
 
 _PAIR = re.compile(r"\*\*([^*]+)\*\*")
-# Besides mistune's own trigger characters: "_" (the other emphasis marker) and "&" (an
+# Besides the characters that start a rule: "_" (the other emphasis marker) and "&" (an
 # entity next to a delimiter changes how mistune joins text).
 _ALWAYS_SLOW = "_&"
+# The characters each inline rule of mistune 3.4 and its plugins can start with (read from
+# the rules' patterns; tests/test_fastinline.py holds the table to mistune's own). A text
+# with none of them but "*" is plain words and emphasis; a rule not named here (another
+# plugin's) turns the shortcut off.
+RULE_STARTS: dict[str, str] = {
+    "escape": "\\",
+    "codespan": "`",
+    "emphasis": "*_",
+    "link": "![",
+    "link_close": "]",
+    "auto_link": "<",
+    "auto_email": "<",
+    "inline_html": "<",
+    "linebreak": "\n",
+    "softbreak": "\n",
+    "prec_auto_link": "<",
+    "prec_inline_html": "<",
+    "url_link": "h",
+    "strikethrough": "~",
+    "mark": "=",
+    "insert": "^",
+    "superscript": "^",
+    "subscript": "~",
+    "footnote": "[",
+    "inline_math": "$",
+    "ruby": "[",
+    "inline_spoiler": ">",
+    MATH_RULE: "".join(MATH_STARTS),  # ours: parse/inlinerules.py
+}
 
 
 class ShortcutInline(InlineParser):
@@ -51,12 +80,12 @@ class ShortcutInline(InlineParser):
     def _others(self) -> re.Pattern[str] | None:
         cached = self._sagenotes_others
         if cached is None:
-            # mistune's own trigger characters for the rules in use (None if a rule has no
-            # known start characters: then the shortcut is never taken).
-            chars = self._get_fast_trigger_chars()
-            if chars is None:
+            # The start characters of the rules in use (None if a rule has none known: then
+            # the shortcut is never taken).
+            if any(name not in RULE_STARTS for name in self.rules):
                 return None
-            slow = "".join(sorted((set(chars) | set(_ALWAYS_SLOW)) - {"*"}))
+            chars = set(_ALWAYS_SLOW).union(*(RULE_STARTS[name] for name in self.rules))
+            slow = "".join(sorted(chars - {"*"}))
             cached = re.compile("[" + re.escape(slow) + "]")
             self._sagenotes_others = cached
         return cached
