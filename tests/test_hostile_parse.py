@@ -15,8 +15,8 @@ from sagenotes_anki import codes, load_notes
 from sagenotes_anki.cards.make import cards_for
 from sagenotes_anki.cards.render import html
 from sagenotes_anki.model import ParseResult, StudyNote
+from sagenotes_anki.parse.nesting import MAX_NESTING
 from sagenotes_anki.parse.note import parse_note
-from sagenotes_anki.parse.prepass import MAX_NESTING
 
 ROOT = Path(__file__).resolve().parent.parent
 

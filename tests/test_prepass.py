@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sagenotes_anki.parse import prepass
-from sagenotes_anki.parse.prepass import MAX_NESTING, prepare
+from sagenotes_anki.parse.nesting import MAX_NESTING
+from sagenotes_anki.parse.prepass import prepare
 
 LINE_PIECES = st.sampled_from(
     ["- ", "* ", "1. ", "> ", ">", "  ", "    ", "\t", "   ", "x", "**a**"]
@@ -26,12 +27,12 @@ def test_skipping_the_nesting_walk_changes_nothing(body: str) -> None:
     """Random stacks of quotes, bullets, numbers, spaces and tabs: the same result whether
     or not the walk follows the nesting."""
     found = prepare(body, _never_label)
-    saved = prepass._may_nest_deep
-    prepass._may_nest_deep = lambda body: True  # type: ignore[assignment]
+    saved = prepass.may_nest_deep
+    prepass.may_nest_deep = lambda body: True  # type: ignore[assignment]
     try:
         followed = prepare(body, _never_label)
     finally:
-        prepass._may_nest_deep = saved
+        prepass.may_nest_deep = saved
     assert found == followed
 
 
@@ -52,4 +53,4 @@ def test_deep_bodies_are_still_refused(body: str) -> None:
 
 def test_plain_note_is_not_followed() -> None:
     """A note of headings, paragraphs and shallow lists needs no nesting walk."""
-    assert not prepass._may_nest_deep("# T\n\n- a\n  - b\n    - c\n\ntext\n")
+    assert not prepass.may_nest_deep("# T\n\n- a\n  - b\n    - c\n\ntext\n")

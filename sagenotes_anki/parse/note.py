@@ -25,8 +25,10 @@ from ..source.metadata import items, value
 from ..source.metadata import text as metadata_text
 from ..source.read import MAX_NOTE_BYTES, TooLargeError, read_note
 from .checks import check_note, no_tradeoffs
-from .extract import extract, lost_html
+from .extract import extract
+from .lost import lost_html
 from .mdast import Block, parse_blocks
+from .nesting import MAX_NESTING
 from .outline import (
     TEMPLATE,
     demote_setext,
@@ -35,7 +37,7 @@ from .outline import (
     section_level,
     split_sections,
 )
-from .prepass import MAX_NESTING, is_template_file, prepare
+from .prepass import is_template_file, prepare
 from .questions import is_label, read_questions
 from .richtext import join
 from .sections import DEFAULT_SECTIONS, SectionNames

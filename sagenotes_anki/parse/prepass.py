@@ -19,6 +19,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .nesting import MAX_NESTING, PLAIN_START, Nesting, may_nest_deep
+
 _NBSP_MARKER = re.compile(r"^([ \t>]*(?:#{1,6}|[-*+]|\d{1,9}[.)]))[\u00a0\u3000]")
 _QUOTE = re.compile(r"(?:>[ \t]?)+")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -34,23 +36,6 @@ _BOLD_ONLY = re.compile(r"(?:\*\*|__)[^*\n]+(?:\*\*|__)[ \t]*[:\uff1a]?[ \t]*")
 _PLAIN_LABEL = re.compile(r"([^:\uff1a*_`\[\n|>#]{1,40}?)\s*[:\uff1a]")
 
 IsLabel = Callable[[str], bool]
-
-
-MAX_NESTING = 32
-"""How deep lists and quotes may nest in a note (the corpus nests at most 4 deep).
-
-A line's depth is the number of list items it stands in, by indentation, plus the quote
-markers (``>``) it starts with. mistune's work grows with the depth times the text under it
-(a 10,000-level list took minutes and gigabytes), so a deeper note is refused before it is
-parsed, on the line that passes the limit.
-"""
-
-# A quote marker, or a list marker followed by a space, a tab or the end of the line.
-_CONTAINER = re.compile(r"[ \t]*(>|(?:[-*+]|\d{1,9}[.)])(?=[ \t]|$))")
-_THEMATIC = re.compile(r" {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*")
-_PLAIN_START = frozenset(" \t>-*+0123456789")  # what a line with a marker starts with
-_BULLETS = frozenset("-*+")
-_GAP = frozenset((" ", "\t", ""))  # what follows a bullet marker
 
 
 @dataclass(frozen=True)
@@ -83,7 +68,7 @@ def _prepare(
     body: str, is_label: IsLabel, literal: frozenset[tuple[int, int]]
 ) -> tuple[Prepass, tuple[int, int] | None]:
     """One walk; also where a ``%%`` comment opened that is still open at the end."""
-    walk = _Walk(literal, _Nesting() if _may_nest_deep(body) else None)
+    walk = _Walk(literal, Nesting() if may_nest_deep(body) else None)
     for index, line in enumerate(body.split("\n")):
         if (walk.fence is not None or line[:1] in _FENCE_START) and walk.code(line):
             continue
@@ -104,31 +89,10 @@ def _prepare(
     return Prepass(body, tuple(walk.inserted), unclosed, None, html), still_open
 
 
-# A line whose leading quote markers, list markers and spaces reach this many columns (a
-# tab counts 4): only such a line can stand deeper than MAX_NESTING (each level takes a
-# column or two), so the nesting of a body without one is not followed at all.
-_DEEP_START = re.compile(rf"\n[ \t>*+\-.)0-9\u00a0\u3000]{{{MAX_NESTING // 4},}}")
-
-
-def _may_nest_deep(body: str) -> bool:
-    """Whether ``body`` may nest deeper than MAX_NESTING (False: it certainly does not).
-
-    A level is a quote marker (a column) or a list item inside the one before (its marker
-    at or right of that item's content, two columns on): MAX_NESTING levels take more than
-    MAX_NESTING columns before the line's text. Comments, which the walk removes, could
-    bring such a start together, so a body with one is always followed.
-    """
-    if "%%" in body or "<!--" in body:
-        return True
-    return any(
-        len(m.group().expandtabs(4)) > MAX_NESTING for m in _DEEP_START.finditer("\n" + body)
-    )
-
-
 class _Walk:
     """What the pre-pass's walk over a body's lines has found so far."""
 
-    def __init__(self, literal: frozenset[tuple[int, int]], nesting: _Nesting | None) -> None:
+    def __init__(self, literal: frozenset[tuple[int, int]], nesting: Nesting | None) -> None:
         self.literal = literal  # (line, column) of each "%%" that is text
         self.nesting = nesting  # None when the body cannot nest too deep
         self.out: list[str] = []
@@ -169,7 +133,7 @@ class _Walk:
         """Whether ``line`` stands deeper than MAX_NESTING (the nesting followed on)."""
         nesting = self.nesting
         assert nesting is not None
-        if line[:1] in _PLAIN_START:  # the nesting test, only where a marker may stand
+        if line[:1] in PLAIN_START:  # the nesting test, only where a marker may stand
             return nesting.depth(line, not self.previous_blank) > MAX_NESTING
         if line and (nesting.columns or nesting.quotes):  # a blank line closes nothing
             nesting.margin(not self.previous_blank)
@@ -194,71 +158,6 @@ class _Walk:
             out.append(prefix.rstrip())
         out.append(line)
         self.previous_blank = blank
-
-
-class _Nesting:
-    """The list items open at each line, by their content columns (CommonMark's rule: a
-    marker at or right of an item's content column opens an item inside it)."""
-
-    def __init__(self) -> None:
-        self.columns: list[int] = []  # content columns of the open items, innermost last
-        self.quotes = 0  # the quote markers of the line before
-
-    def margin(self, after_text: bool) -> int:
-        """A line of text at the margin: it closes every list unless it continues a
-        paragraph (a lazy continuation line), and every quote."""
-        if self.columns and not after_text:
-            self.columns.clear()
-        self.quotes = 0
-        return 0
-
-    def depth(self, line: str, after_text: bool) -> int:
-        """The nesting of ``line``; ``after_text``: the line before held text (so a line
-        less indented may be a lazy continuation, which closes nothing)."""
-        first = line[:1]
-        if first not in _PLAIN_START or (first in _BULLETS and line[1:2] not in _GAP):
-            return self.margin(after_text)  # "**bold**" text: no marker either
-        third = line[2:3]
-        if (
-            first in _BULLETS
-            and line[1:2] == " "
-            and (third not in _PLAIN_START or (third in _BULLETS and line[3:4] not in _GAP))
-        ):
-            self.columns[:] = (2,)  # "- text", the other common line: a top-level item
-            self.quotes = 0
-            return 1
-        if "\t" in line:
-            line = line.expandtabs(4)
-        position, quotes = 0, 0
-        markers: list[tuple[int, int]] = []  # (marker column, content column)
-        found = _CONTAINER.match(line)
-        while found is not None:
-            end = found.end()
-            if found.group(1) == ">":
-                quotes += 1
-            else:
-                after = line[end : end + 5]
-                spaces = len(after) - len(after.lstrip(" "))
-                markers.append((found.start(1), end + (spaces if 1 <= spaces <= 4 else 1)))
-            position = end
-            # Past the limit on this line alone: enough to know (a rule is told apart below).
-            found = _CONTAINER.match(line, end) if quotes + len(markers) <= MAX_NESTING else None
-        if quotes != self.quotes:
-            self.columns.clear()  # another quote: its lists are its own
-            self.quotes = quotes
-        if len(markers) >= 3 and _THEMATIC.fullmatch(line):
-            markers = []  # "* * *" is a rule, not three lists
-        if not markers:
-            text = len(line) - len(line[position:].lstrip(" "))
-            if not after_text and text < len(line):
-                while self.columns and self.columns[-1] > text:
-                    self.columns.pop()
-            return quotes + len(self.columns)
-        for column, content in markers:
-            while self.columns and column < self.columns[-1]:
-                self.columns.pop()
-            self.columns.append(content)
-        return quotes + len(self.columns)
 
 
 def _quote_prefix(line: str) -> str:
