@@ -17,6 +17,7 @@ from sagenotes_anki import codes
 from sagenotes_anki.build import BuildOptions, build, check
 from sagenotes_anki.model import Diagnostic
 from sagenotes_anki.parse.note import parse_note
+from sagenotes_anki.source.plainyaml import simple_mapping
 
 GOOD = "---\ntitle: good\n---\n# Good\n\n## 🎯 핵심 포인트\n\nA plain note.\n"
 CLI = [sys.executable, "-m", "sagenotes_anki"]
@@ -124,8 +125,8 @@ def test_an_alias_that_refers_to_itself_is_refused(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     "front",
     [
-        "title: first\ntags: [a]\ntitle: second\n",
-        "title: first  # a comment\ntags: [1]\ntitle: second\n",
+        "title: first\ntags: [a]\ntitle: second\n",  # read by the shortcut
+        "title: first  # a comment\ntags: [1]\ntitle: second\n",  # read by PyYAML
     ],
 )
 def test_repeated_key_is_warned_about_and_the_last_value_used(front: str) -> None:
@@ -134,6 +135,13 @@ def test_repeated_key_is_warned_about_and_the_last_value_used(front: str) -> Non
     (repeat,) = coded(result.diagnostics, codes.DUPLICATE_YAML_KEY)
     assert (repeat.line, repeat.severity) == (4, "warning")
     assert "'title'" in repeat.message and "last" in repeat.message
+
+
+def test_the_shortcut_reads_repeated_keys_itself() -> None:
+    assert simple_mapping("title: a\ntags:\n- x\ntitle: b\ntags: [z]\n") == {
+        "title": "b",
+        "tags": ["z"],
+    }
 
 
 def test_repeated_key_inside_a_mapping_is_warned_about() -> None:

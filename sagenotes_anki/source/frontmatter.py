@@ -1,7 +1,7 @@
 """A note's text -> its front matter (a mapping, with each key's line) and its body.
 
-Front matter is read by PyYAML (:mod:`yamlread`: libyaml's loader, imported only when a
-note has front matter). Broken YAML, front matter never closed and nesting
+Plain ``key: value`` front matter is read by :mod:`plainyaml`; any other by PyYAML
+(:mod:`yamlread`, imported only then). Broken YAML, front matter never closed and nesting
 past the limits are errors; a key set twice and a ``title`` that is not text are warnings.
 """
 
@@ -16,6 +16,7 @@ from typing import Any
 from .. import codes
 from ..model import Diagnostic
 from .metadata import title_problem
+from .plainyaml import simple_read
 
 
 @dataclass(frozen=True)
@@ -88,8 +89,12 @@ def _error(path: str, line: int, message: str) -> Split:
 
 
 def _read(raw: str, path: str, first: int) -> tuple[Any, Repeats] | Diagnostic | None:
-    """The front matter's values and repeated keys (see :func:`_read_yaml`)."""
-    return _read_yaml(raw, path, first) if raw.strip() else ({}, ())
+    """The front matter's values and repeated keys: plain lines without PyYAML, any other
+    by it (see :func:`_read_yaml`)."""
+    if not raw.strip():
+        return {}, ()
+    read = simple_read(raw)
+    return read if read is not None else _read_yaml(raw, path, first)
 
 
 def _key_lines(raw: str, line: int) -> dict[str, int]:
@@ -104,8 +109,9 @@ def _key_lines(raw: str, line: int) -> dict[str, int]:
 
 
 def _read_yaml(raw: str, path: str, first: int) -> tuple[Any, Repeats] | Diagnostic | None:
-    """The front matter read by PyYAML, with its repeated keys; an error, or None for broken
-    YAML after blank lines."""
+    """The front matter read by PyYAML (a tenth of a start-up: only for what the shortcut
+    does not read), with its repeated keys; an error, or None for broken YAML after blank
+    lines."""
     from .yamlread import LimitExceeded, YAMLError, load_yaml, shape
 
     try:

@@ -1,5 +1,5 @@
-"""Front matter read by PyYAML (through python-frontmatter's handler), by libyaml's loader
-when PyYAML has it. Imported only when a note with front matter turns up.
+"""Front matter read by PyYAML (through python-frontmatter's handler): what
+:mod:`plainyaml` does not read itself. Imported only when such front matter turns up.
 
 Before PyYAML builds anything, :func:`shape` runs over the YAML's events (the parser is a
 state machine, so this never recurses): nesting deeper than ``MAX_DEPTH`` and aliases that
