@@ -10,7 +10,6 @@ and, when still long, before the first Korean phrase that starts the rest of the
 
 from __future__ import annotations
 
-import functools
 import re
 
 #: Longest topic kept whole (characters); longer ones are cut as described above.
@@ -26,7 +25,6 @@ _ENDS = re.compile(
 _VERSUS = re.compile(r"\svs\.?\s", re.IGNORECASE)
 
 
-@functools.lru_cache(maxsize=1024)  # asked once per card: the same title for a whole note
 def short_topic(title: str) -> str:
     """The note's subject from its title, at most about :data:`TOPIC_MAX` characters."""
     topic = _EDGES.sub("", title.strip()) or title.strip()

@@ -96,15 +96,22 @@ def _practical(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[
         yield CardNote(SCENARIO, key, fields, tags, copy, line)
 
 
-def _concepts(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
+def _keyed_concepts(note: StudyNote, prefix: str) -> Iterator[tuple[str, int, Concept]]:
+    """The note's concepts that have a term, each with its key and copy number."""
     concepts: list[Concept] = [c for c in note.concepts if c.term.strip()]
-    keyed = _keyed("concept", (c.term for c in concepts))
+    keyed = _keyed(prefix, (c.term for c in concepts))
     for (key, copy), concept in zip(keyed, concepts, strict=True):
+        yield key, copy, concept
+
+
+def _concepts(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
+    topic = render.text_html(short_topic(note.title))
+    for key, copy, concept in _keyed_concepts(note, "concept"):
         fields = (
             render.text_html(concept.term),
             render.html(concept.definition),
             render.text_html(concept.group),
-            render.text_html(short_topic(note.title)),
+            topic,
             source,
         )
         yield CardNote(CONCEPT, key, fields, tags, copy, concept.line)
@@ -112,9 +119,8 @@ def _concepts(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[C
 
 def _reversed(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
     """Definition -> term; a definition that is only its term gives no card."""
-    concepts: list[Concept] = [c for c in note.concepts if c.term.strip()]
-    keyed = _keyed("reversed", (c.term for c in concepts))
-    for (key, copy), concept in zip(keyed, concepts, strict=True):
+    topic = render.text_html(short_topic(note.title))
+    for key, copy, concept in _keyed_concepts(note, "reversed"):
         front = blanked(render.html(concept.definition), concept.term)
         if only_blanks(front):
             continue
@@ -122,7 +128,7 @@ def _reversed(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[C
             front,
             render.text_html(concept.term),
             render.text_html(concept.group),
-            render.text_html(short_topic(note.title)),
+            topic,
             source,
         )
         yield CardNote(CONCEPT_REVERSED, key, fields, tags, copy, concept.line)
@@ -131,6 +137,7 @@ def _reversed(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[C
 def _comparisons(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterator[CardNote]:
     """One trade-off item on the front, which subject it belongs to on the back."""
     chosen = picks(note.tradeoffs)
+    topic = render.text_html(short_topic(note.title))
     keyed = _keyed("comparison", (f"{p.side}:{p.item.plain().strip()}" for p in chosen))
     for (key, copy), pick in zip(keyed, chosen, strict=True):
         items = getattr(pick.subject, pick.side)
@@ -143,7 +150,7 @@ def _comparisons(note: StudyNote, source: str, tags: tuple[str, ...]) -> Iterato
             escape(" / ".join(pick.choices)),
             render.text_html(pick.answer),
             detail,
-            render.text_html(short_topic(note.title)),
+            topic,
             source,
         )
         yield CardNote(COMPARISON, key, fields, tags, copy, pick.subject.line)
