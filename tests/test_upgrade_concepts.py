@@ -5,11 +5,9 @@ and trade-off card keeps its GUID, and only the paragraph-label cards are replac
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pytest
+from releaseutil import build_with_release, unpack_release
 
 from sagenotes_anki import load_notes
 from sagenotes_anki.build import BuildOptions, build
@@ -17,23 +15,8 @@ from sagenotes_anki.lock.model import LOCK_NAME, REMOVED_TAG
 from sagenotes_anki.lock.read import read_lock
 from sagenotes_anki.parse.sections import is_generic_label
 
-ROOT = Path(__file__).resolve().parent.parent
 RELEASE = "3c5cb8c"  # the last release whose concept fronts were the bare term
 T1 = 1_800_000_000
-
-
-def _release(tmp_path: Path) -> Path:
-    where = tmp_path / "release"
-    where.mkdir()
-    archive = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", RELEASE, "sagenotes_anki"],
-        capture_output=True,
-        check=False,
-    )
-    if archive.returncode != 0:
-        pytest.skip(f"the release {RELEASE} is not in this clone's history")
-    subprocess.run(["tar", "-x", "-C", str(where)], input=archive.stdout, check=True)
-    return where
 
 
 def _items(notes: Path) -> dict[str, tuple[str, str, str]]:
@@ -51,26 +34,10 @@ def _items(notes: Path) -> dict[str, tuple[str, str, str]]:
 def test_a_vault_built_by_the_release_keeps_its_concept_and_tradeoff_guids(
     tmp_path: Path, corpus_dir: Path
 ) -> None:
-    release = _release(tmp_path)
+    release = unpack_release(RELEASE, tmp_path / "release")
     notes = tmp_path / "notes"
     shutil.copytree(corpus_dir, notes)
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sagenotes_anki",
-            "build",
-            str(notes),
-            "-o",
-            str(tmp_path / "1.apkg"),
-        ],
-        cwd=release,
-        env={"PYTHONPATH": str(release), "SOURCE_DATE_EPOCH": str(T1), "HOME": str(tmp_path)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert run.returncode == 0, run.stderr
+    build_with_release(release, notes, tmp_path / "1.apkg", T1, tmp_path)
     before = _items(notes)
     report = build(notes, tmp_path / "2.apkg", BuildOptions(timestamp=T1 + 3600))
     assert report.written
