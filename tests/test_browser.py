@@ -8,7 +8,6 @@ it and loaded at 390x844 in light and in night mode.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,11 +16,9 @@ from browserutil import (
     RenderedCard,
     anki_phone_html,
     console_errors,
-    launch_chromium,
-    phone_page,
     rendered_cards,
 )
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Page
 
 from sagenotes_anki.build import CARD_KINDS, BuildOptions, build
 
@@ -135,20 +132,6 @@ def cards(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> list[Re
     report = build(notes, base / "deck.apkg", BuildOptions(card_kinds=CARD_KINDS))  # every kind
     assert report.written and report.errors == 0
     return rendered_cards(base / "deck.apkg", base / "anki")
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    """One headless Chromium for this module."""
-    with launch_chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(chromium: Browser) -> Iterator[Page]:
-    """A fresh 390x844 page."""
-    with phone_page(chromium) as new_page:
-        yield new_page
 
 
 def first_card(cards: list[RenderedCard], notetype: str, source: str = MAIN) -> RenderedCard:

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import shutil
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browserutil import RenderedCard, console_errors, launch_chromium, phone_page, rendered_cards
-from playwright.sync_api import Browser, Page, Request
+from browserutil import RenderedCard, console_errors, rendered_cards
+from playwright.sync_api import Page, Request
 
 from sagenotes_anki.build import BuildOptions, build
 from sagenotes_anki.errors import NotesFolderError, OutputError
@@ -64,20 +63,6 @@ def deck(corpus_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Deck:
     report = build(notes, base / "deck.apkg", BuildOptions())
     assert report.written and report.errors == 0
     return Deck(base / "out" / "preview.html", count, rendered_cards(base / "deck.apkg", base))
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    """One headless Chromium for this module."""
-    with launch_chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(chromium: Browser) -> Iterator[Page]:
-    """A fresh 390x844 page."""
-    with phone_page(chromium) as new_page:
-        yield new_page
 
 
 def open_preview(page: Page, deck: Deck) -> tuple[list[str], list[str]]:

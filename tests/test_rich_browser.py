@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +20,9 @@ from browserutil import (
     RenderedCard,
     anki_phone_html,
     console_errors,
-    launch_chromium,
-    phone_page,
     rendered_cards,
 )
-from playwright.sync_api import Browser, Page, Route
+from playwright.sync_api import Page, Route
 from test_browser import CONTRASTS_JS, MIN_CONTRAST
 
 from sagenotes_anki.build import BuildOptions, build
@@ -51,18 +48,6 @@ def cards(tmp_path_factory: pytest.TempPathFactory) -> list[RenderedCard]:
     report = build(base / "notes", base / "deck.apkg", BuildOptions(timestamp=1_750_000_000))
     assert report.written and report.errors == 0, report.diagnostics
     return rendered_cards(base / "deck.apkg", base / "anki")
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Browser]:
-    with launch_chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def page(chromium: Browser) -> Iterator[Page]:
-    with phone_page(chromium) as new_page:
-        yield new_page
 
 
 def _card(cards: list[RenderedCard], source: str, notetype: str) -> RenderedCard:
